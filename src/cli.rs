@@ -1,0 +1,72 @@
+//! The command line. Doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::sink::OutputFormat;
+
+/// Turns school transcripts and college instructor course records into
+/// continuing-education credit (CEU) records for certified medical coders.
+#[derive(Parser, Debug)]
+#[command(name = "ceu", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Read transcripts, instructor records and rosters; write credits, rejections, summary and claims.
+    ///
+    /// Example: ceu convert --members roster.xlsx transcripts/ --out results --as-of 2026-11-15
+    Convert(ConvertArgs),
+    /// Print the rule set in force as TOML that --rules accepts back.
+    ///
+    /// Example: ceu rules > my-rules.toml
+    Rules(RulesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    /// Input files (.csv .tsv .txt .xlsx .xlsm .xlsb .xls .ods) or folders that hold them.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Folder for the outputs; created when missing.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The member roster (member_id, certified_on, renewal_due, credentials, ceus_required).
+    #[arg(long, value_name = "FILE")]
+    pub members: Option<PathBuf>,
+    /// A credits output of an earlier run; its CEUs count against this run's caps. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub prior: Vec<PathBuf>,
+    /// The date "today" for the run, YYYY-MM-DD (default: the current date).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// A rules file (TOML) overriding the default rule set; see `ceu rules`.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: OutputFormat,
+    /// Read dates such as 3/4/2025 day first (4 March) instead of month first.
+    #[arg(long)]
+    pub day_first: bool,
+    /// CSV delimiter for every CSV input: a single character, or `tab`.
+    #[arg(long, value_name = "C")]
+    pub delimiter: Option<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Start CSV outputs with a byte-order mark, for Excel.
+    #[arg(long)]
+    pub bom: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// A rules file to apply over the defaults before printing.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+}

@@ -1,0 +1,333 @@
+//! ceu: school transcripts and college instructor records in, CEU credit
+//! records out. The pipeline: read sources → normalize rows into typed
+//! records or rejections → apply the rules per member → write the outputs.
+
+pub mod cli;
+pub mod config;
+pub mod exit;
+pub mod model;
+pub mod normalize;
+pub mod rules;
+pub mod sink;
+pub mod source;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
+
+use config::Config;
+use exit::ExitCode;
+use model::{Code, Credit, MemberKey, Rejection, RowRef};
+use normalize::header::HeaderMatcher;
+use normalize::value::DateContext;
+use normalize::{normalize_sheet, InstructorRecord, Record, SheetPlace, TranscriptLine};
+use rules::prior::{Prior, PriorMember};
+use rules::roster::{build_roster, Roster};
+use rules::ruleset::credential_key;
+use rules::Outcome;
+use sink::report::RunReport;
+use source::inputs::{read_input, select, InputFile, ReadOptions};
+use source::workbook::Limits;
+use source::SheetRead;
+
+/// What reading and normalizing one input file gave.
+#[derive(Debug, Default)]
+struct FileRecords {
+    records: Vec<Record>,
+    rejections: Vec<Rejection>,
+    has_roster: bool,
+    unreadable: bool,
+    no_data_rows: bool,
+    skipped_sheets: usize,
+    encoding: Option<&'static str>,
+}
+
+/// Runs a conversion: reads every input, applies the rules, writes the outputs.
+pub fn run(config: &Config) -> Result<ExitCode> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads)
+        .build()
+        .context("cannot start worker threads")?;
+    pool.install(|| convert(config))
+}
+
+fn convert(config: &Config) -> Result<ExitCode> {
+    let selection = select(&config.inputs);
+    if selection.files.is_empty() {
+        bail!("no input files found: name .csv, .tsv, .txt, .xlsx, .xlsm, .xlsb, .xls or .ods files, or folders that hold them");
+    }
+    let mut files: Vec<InputFile> = Vec::new();
+    if let Some(members) = &config.members {
+        let mut roster_input = select(std::slice::from_ref(members)).files;
+        files.append(&mut roster_input);
+    }
+    files.extend(selection.files);
+
+    let options = ReadOptions {
+        delimiter: config.delimiter,
+        limits: Limits {
+            sheet_rows: config.rules.sheet_rows,
+            sheet_columns: config.rules.sheet_columns,
+        },
+        matcher: HeaderMatcher::new(&config.rules.columns),
+    };
+    let dates = DateContext {
+        day_first: config.day_first,
+        as_of_year: config.as_of.year(),
+        is_1904: false,
+    };
+    let read: Vec<FileRecords> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, input)| read_and_normalize(i as u32, input, &options, dates))
+        .collect();
+
+    if let Some(members) = &config.members {
+        let first = &read[0];
+        if first.unreadable {
+            let reason = first
+                .rejections
+                .first()
+                .map(|r| r.message.as_str())
+                .unwrap_or("");
+            bail!("cannot read --members file {}: {reason}", members.display());
+        }
+        if !first.has_roster {
+            bail!(
+                "--members file {} holds no roster sheet: it needs a header with member_id and certified_on",
+                members.display()
+            );
+        }
+    }
+
+    let mut prior_credits = Vec::new();
+    for path in &config.prior {
+        prior_credits.extend(source::prior::read_prior(path, options.limits)?);
+    }
+    let prior = Prior::from_credits(&prior_credits);
+
+    let roster_rows: Vec<&normalize::RosterRow> = read
+        .iter()
+        .flat_map(|f| &f.records)
+        .filter_map(|r| match r {
+            Record::Roster(row) => Some(row),
+            _ => None,
+        })
+        .collect();
+    let (mut roster, roster_rejections) = build_roster(&roster_rows);
+    roster.given = read.iter().any(|f| f.has_roster);
+
+    let outcomes = evaluate_members(&read, &roster, &prior, config);
+    let mut credits: Vec<Credit> = Vec::new();
+    let mut rejections: Vec<Rejection> = read
+        .iter()
+        .flat_map(|f| f.rejections.iter().cloned())
+        .collect();
+    rejections.extend(roster_rejections);
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Credit(c) => credits.push(c),
+            Outcome::Rejection(r) => rejections.push(r),
+        }
+    }
+    credits.sort_by_key(|c| c.at.order);
+    rejections.sort_by_key(|r| r.at.order);
+
+    let data_rows = read
+        .iter()
+        .flat_map(|f| &f.records)
+        .filter_map(|r| match r {
+            Record::Transcript(t) => Some((t.member_id.as_str(), t.member_name.as_str())),
+            Record::Instructor(i) => Some((i.member_id.as_str(), i.member_name.as_str())),
+            Record::Roster(_) => None,
+        });
+    let summary = rules::summary::summarize(data_rows, &credits, &roster, &config.rules);
+    let instructor_records: HashMap<(u32, u32, u32), &InstructorRecord> = read
+        .iter()
+        .flat_map(|f| &f.records)
+        .filter_map(|r| match r {
+            Record::Instructor(i) => Some((i.at.order, i)),
+            _ => None,
+        })
+        .collect();
+    let claims = rules::claims::build_claims(
+        credits
+            .iter()
+            .filter_map(|c| instructor_records.get(&c.at.order).map(|r| (c, *r))),
+    );
+
+    let mut report = RunReport {
+        roster_members: roster.members.len(),
+        files_read: files.len(),
+        skipped_entries: selection.skipped,
+        ..RunReport::default()
+    };
+    for (file, records) in files.iter().zip(&read) {
+        report.skipped_sheets += records.skipped_sheets;
+        if let Some(encoding) = records.encoding {
+            report.decoded.push((file.source_file.clone(), encoding));
+        }
+        if records.no_data_rows {
+            report.without_data_rows.push(file.source_file.clone());
+        }
+    }
+    for member in roster.members.values() {
+        for token in &member.credentials {
+            if !config.rules.is_counted_credential(&credential_key(token)) {
+                *report
+                    .uncounted_credentials
+                    .entry(token.to_uppercase())
+                    .or_default() += 1;
+            }
+        }
+    }
+    report.tally(&credits, &rejections);
+
+    std::fs::create_dir_all(&config.out).with_context(|| {
+        format!(
+            "cannot create the output folder {}: choose another --out",
+            config.out.display()
+        )
+    })?;
+    let ext = config.format.extension();
+    let tables = [
+        sink::tables::credits(&credits),
+        sink::tables::rejections(&rejections),
+        sink::tables::summary(&summary, roster.given),
+        sink::tables::claims(&claims),
+    ];
+    let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
+    for table in &tables {
+        let bytes = sink::render(table, config.format, config.bom)?;
+        outputs.push((format!("{}.{ext}", table.name), bytes));
+    }
+    report.outputs = outputs
+        .iter()
+        .map(|(name, _)| config.out.join(name).display().to_string())
+        .chain([config.out.join("report.html").display().to_string()])
+        .collect();
+    outputs.push(("report.html".to_string(), report.html().into_bytes()));
+    sink::atomic::write_files(&config.out, &outputs)?;
+
+    for line in report.lines() {
+        eprintln!("{line}");
+    }
+    Ok(if report.file_errors > 0 {
+        ExitCode::InputUnreadable
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// Reads one file and normalizes each of its sheets.
+fn read_and_normalize(
+    index: u32,
+    input: &InputFile,
+    options: &ReadOptions,
+    dates: DateContext,
+) -> FileRecords {
+    let source_file: Arc<str> = Arc::from(input.source_file.as_str());
+    let file_error = |sheet: Option<(u32, &str)>, message: &str| Rejection {
+        at: RowRef {
+            order: (index, sheet.map_or(0, |(i, _)| i), 0),
+            source_file: source_file.clone(),
+            sheet: sheet.map(|(_, name)| Arc::from(name)),
+            row: None,
+        },
+        kind: None,
+        member_id: String::new(),
+        code: Code::FileError,
+        message: match sheet {
+            Some((_, name)) => format!("{}, sheet {name}: {message}", input.source_file),
+            None => format!("{}: {message}", input.source_file),
+        },
+    };
+    let mut out = FileRecords::default();
+    let file = match read_input(input, options) {
+        Ok(file) => file,
+        Err(message) => {
+            out.rejections.push(file_error(None, &message));
+            out.unreadable = true;
+            return out;
+        }
+    };
+    out.skipped_sheets = file.skipped_sheets;
+    out.encoding = file.encoding;
+    let mut data_rows = 0;
+    for (sheet_index, sheet) in file.sheets.iter().enumerate() {
+        let sheet_index = sheet_index as u32;
+        match sheet {
+            SheetRead::Failed { name, message } => {
+                out.rejections
+                    .push(file_error(Some((sheet_index, name)), message));
+            }
+            SheetRead::Sheet(sheet) => {
+                let place = SheetPlace {
+                    source_file: source_file.clone(),
+                    file_index: index,
+                    sheet_index,
+                };
+                let normalized = normalize_sheet(sheet, &place, &options.matcher, dates);
+                out.has_roster |= normalized.is_roster;
+                data_rows += normalized.records.len() + normalized.rejections.len();
+                out.records.extend(normalized.records);
+                out.rejections.extend(normalized.rejections);
+            }
+        }
+    }
+    out.no_data_rows = data_rows == 0 && out.rejections.is_empty();
+    out
+}
+
+/// Groups transcript and instructor rows by member and applies the rules to each member.
+fn evaluate_members(
+    read: &[FileRecords],
+    roster: &Roster,
+    prior: &Prior,
+    config: &Config,
+) -> Vec<Outcome> {
+    type MemberRows<'a> = (Vec<&'a TranscriptLine>, Vec<&'a InstructorRecord>);
+    let mut by_member: HashMap<MemberKey, MemberRows<'_>> = HashMap::new();
+    for record in read.iter().flat_map(|f| &f.records) {
+        match record {
+            Record::Transcript(t) => by_member
+                .entry(MemberKey::new(&t.member_id))
+                .or_default()
+                .0
+                .push(t),
+            Record::Instructor(i) => by_member
+                .entry(MemberKey::new(&i.member_id))
+                .or_default()
+                .1
+                .push(i),
+            Record::Roster(_) => {}
+        }
+    }
+    let mut groups: Vec<(MemberKey, MemberRows<'_>)> = by_member.into_iter().collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    let empty = PriorMember::default();
+    groups
+        .par_iter()
+        .flat_map_iter(|(key, (lines, records))| {
+            // Rows without an id all fail their first check; no roster entry is theirs.
+            let member = if *key == MemberKey::new("") {
+                None
+            } else {
+                roster.get(key)
+            };
+            let prior = prior.member(key).unwrap_or(&empty);
+            let mut outcomes =
+                rules::transcript::evaluate(lines, member, prior, &config.rules, config.as_of);
+            outcomes.extend(rules::instructor::evaluate(
+                records,
+                member,
+                prior,
+                &config.rules,
+                config.as_of,
+            ));
+            outcomes
+        })
+        .collect()
+}

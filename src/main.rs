@@ -1,0 +1,45 @@
+//! The `ceu` binary: parse the arguments, run, and turn the outcome into an exit status.
+
+use std::process::ExitCode as ProcessExit;
+
+use clap::Parser;
+
+use ceu::cli::{Cli, Command};
+use ceu::config::Config;
+use ceu::exit::ExitCode;
+use ceu::rules::ruleset::RuleSet;
+
+fn main() -> ProcessExit {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // clap's own help and version output is a success; everything else is a usage error.
+            return ProcessExit::from(if e.use_stderr() {
+                ExitCode::CannotRun as u8
+            } else {
+                0
+            });
+        }
+    };
+    let outcome = match cli.command {
+        Command::Convert(args) => Config::from_args(args).and_then(|config| ceu::run(&config)),
+        Command::Rules(args) => print_rules(args.rules.as_deref()),
+    };
+    match outcome {
+        Ok(code) => ProcessExit::from(code as u8),
+        Err(e) => {
+            eprintln!("ceu: {e:#}");
+            ProcessExit::from(ExitCode::CannotRun as u8)
+        }
+    }
+}
+
+fn print_rules(path: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let rules = match path {
+        Some(path) => RuleSet::from_path(path)?,
+        None => RuleSet::default(),
+    };
+    print!("{}", rules.to_toml());
+    Ok(ExitCode::Success)
+}

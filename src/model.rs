@@ -1,0 +1,298 @@
+//! The typed values that flow through the pipeline: where a row came from,
+//! exact hundredths, rejection codes, and the records each stage hands on.
+
+use std::fmt;
+
+use jiff::civil::Date;
+
+/// An exact amount of hours or CEUs in hundredths (`1250` is `12.50`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Hundredths(pub i64);
+
+impl Hundredths {
+    pub const ZERO: Hundredths = Hundredths(0);
+
+    /// Whole units, as rule-set numbers such as `40` are written.
+    pub const fn units(n: i64) -> Hundredths {
+        Hundredths(n * 100)
+    }
+
+    /// `self × rate`, both in hundredths, rounded half away from zero.
+    pub fn times(self, rate: Hundredths) -> Hundredths {
+        let product = i128::from(self.0) * i128::from(rate.0);
+        let rounded = if product >= 0 {
+            (product + 50) / 100
+        } else {
+            (product - 50) / 100
+        };
+        Hundredths(rounded.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+    }
+
+    /// TOML-style number: `40`, `1.5`, `0.25`.
+    pub fn to_plain(self) -> String {
+        if self.0 % 100 == 0 {
+            (self.0 / 100).to_string()
+        } else {
+            let s = self.to_string();
+            s.trim_end_matches('0').to_string()
+        }
+    }
+}
+
+impl fmt::Display for Hundredths {
+    /// Always two decimals: `12.50`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl std::ops::Add for Hundredths {
+    type Output = Hundredths;
+    fn add(self, other: Hundredths) -> Hundredths {
+        Hundredths(self.0.saturating_add(other.0))
+    }
+}
+
+impl std::ops::Sub for Hundredths {
+    type Output = Hundredths;
+    fn sub(self, other: Hundredths) -> Hundredths {
+        Hundredths(self.0.saturating_sub(other.0))
+    }
+}
+
+impl std::ops::AddAssign for Hundredths {
+    fn add_assign(&mut self, other: Hundredths) {
+        *self = *self + other;
+    }
+}
+
+impl std::iter::Sum for Hundredths {
+    fn sum<I: Iterator<Item = Hundredths>>(iter: I) -> Hundredths {
+        iter.fold(Hundredths::ZERO, |a, b| a + b)
+    }
+}
+
+/// Where a row lives, and its place in input order.
+///
+/// `order` sorts rows the way the outputs list them: input, then sheet, then
+/// row; a whole-file or whole-sheet error sorts before that file's or sheet's rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowRef {
+    pub order: (u32, u32, u32),
+    pub source_file: std::sync::Arc<str>,
+    pub sheet: Option<std::sync::Arc<str>>,
+    /// The row number a user sees; `None` for a whole-file or whole-sheet error.
+    pub row: Option<u32>,
+}
+
+impl RowRef {
+    /// `Fall.xlsx, sheet Term1, row 14` — the prefix of every message.
+    pub fn describe(&self) -> String {
+        let mut s = self.source_file.to_string();
+        if let Some(sheet) = &self.sheet {
+            s.push_str(", sheet ");
+            s.push_str(sheet);
+        }
+        if let Some(row) = self.row {
+            s.push_str(&format!(", row {row}"));
+        }
+        s
+    }
+}
+
+/// What a data row is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Transcript,
+    Instructor,
+    Member,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Transcript => "transcript",
+            Kind::Instructor => "instructor",
+            Kind::Member => "member",
+        }
+    }
+}
+
+/// Every rejection code of SPEC.md, in no particular order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    FileError,
+    UnrecognizedSheet,
+    MissingColumn,
+    MalformedRow,
+    MissingField,
+    InvalidDate,
+    InvalidHours,
+    InvalidNumber,
+    DuplicateMember,
+    NotHealthcareProgram,
+    NotPassed,
+    FutureDate,
+    UnknownCertification,
+    BeforeCertification,
+    OutsideRenewalPeriod,
+    DuplicateCourse,
+    BelowClockMinimum,
+    AnnualCapReached,
+    UnknownCredential,
+    NotFaceToFace,
+    MissingPriorApproval,
+    MissingSyllabus,
+    MissingCurriculum,
+    NotCredentialHolder,
+    DuplicateRecord,
+    CredentialCapReached,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::FileError => "FILE_ERROR",
+            Code::UnrecognizedSheet => "UNRECOGNIZED_SHEET",
+            Code::MissingColumn => "MISSING_COLUMN",
+            Code::MalformedRow => "MALFORMED_ROW",
+            Code::MissingField => "MISSING_FIELD",
+            Code::InvalidDate => "INVALID_DATE",
+            Code::InvalidHours => "INVALID_HOURS",
+            Code::InvalidNumber => "INVALID_NUMBER",
+            Code::DuplicateMember => "DUPLICATE_MEMBER",
+            Code::NotHealthcareProgram => "NOT_HEALTHCARE_PROGRAM",
+            Code::NotPassed => "NOT_PASSED",
+            Code::FutureDate => "FUTURE_DATE",
+            Code::UnknownCertification => "UNKNOWN_CERTIFICATION",
+            Code::BeforeCertification => "BEFORE_CERTIFICATION",
+            Code::OutsideRenewalPeriod => "OUTSIDE_RENEWAL_PERIOD",
+            Code::DuplicateCourse => "DUPLICATE_COURSE",
+            Code::BelowClockMinimum => "BELOW_CLOCK_MINIMUM",
+            Code::AnnualCapReached => "ANNUAL_CAP_REACHED",
+            Code::UnknownCredential => "UNKNOWN_CREDENTIAL",
+            Code::NotFaceToFace => "NOT_FACE_TO_FACE",
+            Code::MissingPriorApproval => "MISSING_PRIOR_APPROVAL",
+            Code::MissingSyllabus => "MISSING_SYLLABUS",
+            Code::MissingCurriculum => "MISSING_CURRICULUM",
+            Code::NotCredentialHolder => "NOT_CREDENTIAL_HOLDER",
+            Code::DuplicateRecord => "DUPLICATE_RECORD",
+            Code::CredentialCapReached => "CREDENTIAL_CAP_REACHED",
+        }
+    }
+}
+
+/// A data row that earns nothing, or a file or sheet that could not be read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rejection {
+    pub at: RowRef,
+    /// `None` for `UNRECOGNIZED_SHEET` and `FILE_ERROR`.
+    pub kind: Option<Kind>,
+    pub member_id: String,
+    pub code: Code,
+    pub message: String,
+}
+
+/// A credited row, as the `credits` output writes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Credit {
+    pub at: RowRef,
+    pub kind: Kind,
+    pub member_id: String,
+    pub member_name: String,
+    pub institution: String,
+    pub program: String,
+    pub course_id: String,
+    pub course: String,
+    pub credential: String,
+    pub completed_on: Date,
+    pub unit: Unit,
+    pub hours: Hundredths,
+    pub ceus_computed: Hundredths,
+    pub ceus_awarded: Hundredths,
+    pub capped: bool,
+    pub cap_group: String,
+}
+
+/// The unit a row's hours are counted in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Unit {
+    Clock,
+    Credit,
+    Contact,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Clock => "clock",
+            Unit::Credit => "credit",
+            Unit::Contact => "contact",
+        }
+    }
+}
+
+/// A member id as SPEC.md section 3 compares it: trimmed and upper-cased, and
+/// an id of digits only as that number (`00123`, `123` and `123.0` are one).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MemberKey {
+    /// Digits without leading zeros, ordered by length then text, which is numeric order.
+    Number(usize, String),
+    Text(String),
+}
+
+impl MemberKey {
+    pub fn new(id: &str) -> MemberKey {
+        let upper = id.trim().to_uppercase();
+        let digits = match upper.split_once('.') {
+            Some((whole, zeros)) if zeros.bytes().all(|b| b == b'0') => whole,
+            Some(_) => "",
+            None => upper.as_str(),
+        };
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            let trimmed = digits.trim_start_matches('0');
+            let number = if trimmed.is_empty() { "0" } else { trimmed };
+            MemberKey::Number(number.len(), number.to_string())
+        } else {
+            MemberKey::Text(upper)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hundredths_print_with_two_decimals() {
+        assert_eq!(Hundredths(1250).to_string(), "12.50");
+        assert_eq!(Hundredths(5).to_string(), "0.05");
+        assert_eq!(Hundredths(-5).to_string(), "-0.05");
+        assert_eq!(Hundredths(4000).to_plain(), "40");
+        assert_eq!(Hundredths(150).to_plain(), "1.5");
+        assert_eq!(Hundredths(125).to_plain(), "1.25");
+    }
+
+    #[test]
+    fn times_rounds_half_away_from_zero() {
+        assert_eq!(Hundredths(133).times(Hundredths(1000)), Hundredths(1330));
+        // 1.33 × 1.5 = 1.995 → 2.00
+        assert_eq!(Hundredths(133).times(Hundredths(150)), Hundredths(200));
+        // 1.31 × 1.5 = 1.965 → 1.97
+        assert_eq!(Hundredths(131).times(Hundredths(150)), Hundredths(197));
+    }
+
+    #[test]
+    fn member_keys_compare_numbers_without_leading_zeros() {
+        assert_eq!(MemberKey::new("00123"), MemberKey::new("123"));
+        assert_eq!(MemberKey::new("123.0"), MemberKey::new(" 123 "));
+        assert_eq!(MemberKey::new("000"), MemberKey::Number(1, "0".into()));
+        assert_eq!(MemberKey::new("ab12"), MemberKey::new("AB12 "));
+        assert_ne!(MemberKey::new("123.5"), MemberKey::new("123"));
+        assert_eq!(MemberKey::new("123.5"), MemberKey::Text("123.5".into()));
+        assert!(MemberKey::new("99") < MemberKey::new("100"));
+        assert!(MemberKey::new("100") < MemberKey::new("A1"));
+    }
+}

@@ -1,0 +1,501 @@
+//! Finding a sheet's header and its kind (SPEC.md section 2): folding,
+//! field aliases, and which columns each record kind needs.
+
+use std::collections::BTreeMap;
+
+use crate::model::Kind;
+
+/// `#` reads as `no`, then lower case, without white space, `_`, `-` or `.`.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '#' => out.push_str("no"),
+            '_' | '-' | '.' => {}
+            c if c.is_whitespace() => {}
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// Every column any record kind knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    MemberId,
+    MemberName,
+    Institution,
+    Program,
+    ProgramArea,
+    CourseId,
+    CourseTitle,
+    CompletedOn,
+    ClockHours,
+    CreditHours,
+    Grade,
+    CertifiedOn,
+    Credential,
+    Delivery,
+    StartedOn,
+    FinishedOn,
+    ContactHours,
+    ApprovalId,
+    Syllabus,
+    CurriculumTitles,
+    RenewalDue,
+    Credentials,
+    CeusRequired,
+}
+
+/// Each field's own name and its aliases, as SPEC.md lists them.
+const FIELDS: &[(Field, &str, &[&str])] = &[
+    (
+        Field::MemberId,
+        "member_id",
+        &["aapc_id", "member_number", "member_no", "instructor_id"],
+    ),
+    (
+        Field::MemberName,
+        "member_name",
+        &["name", "student_name", "instructor_name"],
+    ),
+    (Field::Institution, "institution", &["school", "college"]),
+    (
+        Field::Program,
+        "program",
+        &["program_name", "degree", "diploma"],
+    ),
+    (Field::ProgramArea, "program_area", &["field", "area"]),
+    (
+        Field::CourseId,
+        "course_id",
+        &["course_code", "course_number", "course_no"],
+    ),
+    (
+        Field::CourseTitle,
+        "course_title",
+        &["course", "course_name"],
+    ),
+    (
+        Field::CompletedOn,
+        "completed_on",
+        &["completion_date", "end_date", "date_completed"],
+    ),
+    (Field::ClockHours, "clock_hours", &[]),
+    (
+        Field::CreditHours,
+        "credit_hours",
+        &[
+            "credits",
+            "semester_hours",
+            "credits_earned",
+            "earned_credits",
+        ],
+    ),
+    (Field::Grade, "grade", &[]),
+    (Field::CertifiedOn, "certified_on", &["certification_date"]),
+    (Field::Credential, "credential", &[]),
+    (Field::Delivery, "delivery", &["format", "modality"]),
+    (Field::StartedOn, "started_on", &["start_date"]),
+    (
+        Field::FinishedOn,
+        "finished_on",
+        &["finish_date", "end_date"],
+    ),
+    (Field::ContactHours, "contact_hours", &["hours_taught"]),
+    (
+        Field::ApprovalId,
+        "approval_id",
+        &["prior_approval", "approval_number"],
+    ),
+    (Field::Syllabus, "syllabus", &["syllabus_ref"]),
+    (
+        Field::CurriculumTitles,
+        "curriculum_titles",
+        &["curriculum", "textbooks"],
+    ),
+    (
+        Field::RenewalDue,
+        "renewal_due",
+        &["due_date", "renewal_date"],
+    ),
+    (Field::Credentials, "credentials", &[]),
+    (Field::CeusRequired, "ceus_required", &[]),
+];
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        FIELDS
+            .iter()
+            .find(|(f, _, _)| *f == self)
+            .map(|(_, n, _)| *n)
+            .unwrap_or("")
+    }
+
+    /// The field a rules file's `[columns]` value names.
+    pub fn from_name(name: &str) -> Option<Field> {
+        let folded = fold(name);
+        FIELDS
+            .iter()
+            .find(|(_, n, _)| fold(n) == folded)
+            .map(|(f, _, _)| *f)
+    }
+
+    /// Whether a folded header is this field's own name or one of its aliases.
+    fn matches(self, folded: &str) -> bool {
+        FIELDS
+            .iter()
+            .filter(|(f, _, _)| *f == self)
+            .any(|(_, name, aliases)| {
+                fold(name) == folded || aliases.iter().any(|a| fold(a) == folded)
+            })
+    }
+}
+
+const TRANSCRIPT_FIELDS: &[Field] = &[
+    Field::MemberId,
+    Field::MemberName,
+    Field::Institution,
+    Field::Program,
+    Field::ProgramArea,
+    Field::CourseId,
+    Field::CourseTitle,
+    Field::CompletedOn,
+    Field::ClockHours,
+    Field::CreditHours,
+    Field::Grade,
+    Field::CertifiedOn,
+];
+
+const INSTRUCTOR_FIELDS: &[Field] = &[
+    Field::MemberId,
+    Field::MemberName,
+    Field::Institution,
+    Field::CourseTitle,
+    Field::Credential,
+    Field::Delivery,
+    Field::StartedOn,
+    Field::FinishedOn,
+    Field::ContactHours,
+    Field::ApprovalId,
+    Field::Syllabus,
+    Field::CurriculumTitles,
+    Field::CertifiedOn,
+];
+
+const ROSTER_FIELDS: &[Field] = &[
+    Field::MemberId,
+    Field::CertifiedOn,
+    Field::MemberName,
+    Field::RenewalDue,
+    Field::Credentials,
+    Field::CeusRequired,
+];
+
+fn kind_fields(kind: Kind) -> &'static [Field] {
+    match kind {
+        Kind::Transcript => TRANSCRIPT_FIELDS,
+        Kind::Instructor => INSTRUCTOR_FIELDS,
+        Kind::Member => ROSTER_FIELDS,
+    }
+}
+
+/// A header row understood as one record kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Header {
+    pub kind: Kind,
+    /// The column index of each field present.
+    pub columns: BTreeMap<Field, usize>,
+    /// Required columns the header lacks (then every row is `MISSING_COLUMN`).
+    pub missing: Vec<String>,
+    /// Index of the last non-blank header name: CSV fields beyond it are `MALFORMED_ROW`.
+    pub last_named: usize,
+}
+
+/// Header matching with the rule set's extra names (`[columns]`, `--map`).
+#[derive(Clone, Debug, Default)]
+pub struct HeaderMatcher {
+    extra: Vec<(String, Field)>,
+}
+
+impl HeaderMatcher {
+    pub fn new(extra: &BTreeMap<String, Field>) -> HeaderMatcher {
+        HeaderMatcher {
+            extra: extra.iter().map(|(h, f)| (fold(h), *f)).collect(),
+        }
+    }
+
+    fn field_of(&self, folded: &str, candidates: &[Field]) -> Option<Field> {
+        if let Some((_, f)) = self
+            .extra
+            .iter()
+            .find(|(h, f)| h == folded && candidates.contains(f))
+        {
+            return Some(*f);
+        }
+        candidates.iter().copied().find(|f| f.matches(folded))
+    }
+
+    fn map_columns(&self, names: &[String], kind: Kind) -> BTreeMap<Field, usize> {
+        let mut columns: BTreeMap<Field, (usize, bool)> = BTreeMap::new();
+        for (i, name) in names.iter().enumerate() {
+            let folded = fold(name);
+            if folded.is_empty() {
+                continue;
+            }
+            let Some(field) = self.field_of(&folded, kind_fields(kind)) else {
+                continue;
+            };
+            let own_name = folded == fold(field.name());
+            match columns.get(&field) {
+                // The field's own name beats an alias; otherwise the leftmost stays.
+                Some((_, true)) => {}
+                Some((_, false)) if !own_name => {}
+                _ => {
+                    columns.insert(field, (i, own_name));
+                }
+            }
+        }
+        columns.into_iter().map(|(f, (i, _))| (f, i)).collect()
+    }
+
+    /// Tries a row as a transcript, an instructor and a roster header, in that order.
+    pub fn recognise(&self, names: &[String]) -> Option<Header> {
+        for kind in [Kind::Transcript, Kind::Instructor, Kind::Member] {
+            let columns = self.map_columns(names, kind);
+            let has = |f: Field| columns.contains_key(&f);
+            let identified = match kind {
+                Kind::Transcript => {
+                    has(Field::MemberId)
+                        && has(Field::CompletedOn)
+                        && (has(Field::ClockHours) || has(Field::CreditHours))
+                }
+                Kind::Instructor => {
+                    has(Field::MemberId) && has(Field::Credential) && has(Field::ContactHours)
+                }
+                Kind::Member => {
+                    has(Field::MemberId)
+                        && has(Field::CertifiedOn)
+                        && self.only_roster_columns(names)
+                }
+            };
+            if !identified {
+                continue;
+            }
+            let missing = required(kind)
+                .iter()
+                .filter(|need| !need.iter().any(|f| has(*f)))
+                .map(|need| {
+                    need.iter()
+                        .map(|f| f.name())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                })
+                .collect();
+            let last_named = names
+                .iter()
+                .rposition(|n| !n.trim().is_empty())
+                .unwrap_or(0);
+            return Some(Header {
+                kind,
+                columns,
+                missing,
+                last_named,
+            });
+        }
+        None
+    }
+
+    fn only_roster_columns(&self, names: &[String]) -> bool {
+        let all: Vec<Field> = FIELDS.iter().map(|(f, _, _)| *f).collect();
+        names.iter().all(|name| {
+            let folded = fold(name);
+            // `end_date` names two fields; any field outside the roster's makes it no roster.
+            let other = all
+                .iter()
+                .filter(|f| !ROSTER_FIELDS.contains(f))
+                .any(|f| f.matches(&folded))
+                || self
+                    .extra
+                    .iter()
+                    .any(|(h, f)| *h == folded && !ROSTER_FIELDS.contains(f));
+            folded.is_empty() || !other
+        })
+    }
+
+    /// For an unrecognised header: the kind it came closest to and what it lacks.
+    pub fn near_miss(&self, names: &[String]) -> Option<(Kind, Vec<&'static str>)> {
+        let mut best: Option<(Kind, Vec<&'static str>)> = None;
+        for kind in [Kind::Transcript, Kind::Instructor, Kind::Member] {
+            let columns = self.map_columns(names, kind);
+            let has = |f: Field| columns.contains_key(&f);
+            let lacking: Vec<&'static str> = match kind {
+                Kind::Transcript => {
+                    let mut l: Vec<&'static str> = [Field::MemberId, Field::CompletedOn]
+                        .into_iter()
+                        .filter(|f| !has(*f))
+                        .map(Field::name)
+                        .collect();
+                    if !has(Field::ClockHours) && !has(Field::CreditHours) {
+                        l.push("clock_hours or credit_hours");
+                    }
+                    l
+                }
+                Kind::Instructor => [Field::MemberId, Field::Credential, Field::ContactHours]
+                    .into_iter()
+                    .filter(|f| !has(*f))
+                    .map(Field::name)
+                    .collect(),
+                Kind::Member => [Field::MemberId, Field::CertifiedOn]
+                    .into_iter()
+                    .filter(|f| !has(*f))
+                    .map(Field::name)
+                    .collect(),
+            };
+            // A near miss lacks exactly one identifying column.
+            if lacking.len() == 1 && best.is_none() {
+                best = Some((kind, lacking));
+            }
+        }
+        best
+    }
+}
+
+/// Required columns per kind; an inner list is satisfied by any one of its fields.
+fn required(kind: Kind) -> &'static [&'static [Field]] {
+    match kind {
+        Kind::Transcript => &[
+            &[Field::MemberId],
+            &[Field::Institution],
+            &[Field::Program],
+            &[Field::ProgramArea],
+            &[Field::CompletedOn],
+            &[Field::CourseId, Field::CourseTitle],
+        ],
+        Kind::Instructor => &[
+            &[Field::MemberId],
+            &[Field::Institution],
+            &[Field::CourseTitle],
+            &[Field::Credential],
+            &[Field::Delivery],
+            &[Field::StartedOn],
+            &[Field::FinishedOn],
+            &[Field::ContactHours],
+            &[Field::ApprovalId],
+            &[Field::Syllabus],
+            &[Field::CurriculumTitles],
+        ],
+        Kind::Member => &[&[Field::MemberId], &[Field::CertifiedOn]],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(s: &str) -> Vec<String> {
+        s.split(',').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn folding_ignores_case_spaces_and_marks() {
+        assert_eq!(fold("Member ID"), "memberid");
+        assert_eq!(fold("member_id"), "memberid");
+        assert_eq!(fold("MEMBERID"), "memberid");
+        assert_eq!(fold("Health-Care Finance"), fold("healthcare_finance"));
+        assert_eq!(fold("Course #"), "courseno");
+        assert_eq!(fold("Face-to-Face"), "facetoface");
+    }
+
+    #[test]
+    fn transcript_header_with_aliases() {
+        let m = HeaderMatcher::default();
+        let h = m
+            .recognise(&names(
+                "AAPC ID,School,Degree,Field,Course #,Course Name,Date Completed,Credits,Grade",
+            ))
+            .unwrap();
+        assert_eq!(h.kind, Kind::Transcript);
+        assert!(h.missing.is_empty());
+        assert_eq!(h.columns[&Field::CourseId], 4);
+        assert_eq!(h.columns[&Field::CourseTitle], 5);
+        assert_eq!(h.columns[&Field::CreditHours], 7);
+        assert_eq!(h.last_named, 8);
+    }
+
+    #[test]
+    fn end_date_is_completion_for_transcripts_and_finish_for_instructors() {
+        let m = HeaderMatcher::default();
+        let t = m
+            .recognise(&names("member_id,end_date,clock_hours"))
+            .unwrap();
+        assert_eq!(t.kind, Kind::Transcript);
+        assert_eq!(t.columns[&Field::CompletedOn], 1);
+        let i = m
+            .recognise(&names("member_id,credential,contact_hours,end_date"))
+            .unwrap();
+        assert_eq!(i.kind, Kind::Instructor);
+        assert_eq!(i.columns[&Field::FinishedOn], 3);
+    }
+
+    #[test]
+    fn own_name_beats_alias_else_leftmost() {
+        let m = HeaderMatcher::default();
+        let h = m
+            .recognise(&names(
+                "member_id,school,institution,completed_on,credits,credit_hours",
+            ))
+            .unwrap();
+        assert_eq!(h.columns[&Field::Institution], 2);
+        assert_eq!(h.columns[&Field::CreditHours], 5);
+        let h = m
+            .recognise(&names("aapc_id,member_no,completed_on,credits"))
+            .unwrap();
+        assert_eq!(h.columns[&Field::MemberId], 0);
+    }
+
+    #[test]
+    fn missing_columns_are_named() {
+        let m = HeaderMatcher::default();
+        let h = m
+            .recognise(&names("member_id,completed_on,credit_hours,school"))
+            .unwrap();
+        assert_eq!(
+            h.missing,
+            vec!["program", "program_area", "course_id or course_title"]
+        );
+    }
+
+    #[test]
+    fn roster_only_without_other_fields() {
+        let m = HeaderMatcher::default();
+        let r = m
+            .recognise(&names(
+                "Member ID,Name,Certified On,Renewal Due,Credentials,Notes",
+            ))
+            .unwrap();
+        assert_eq!(r.kind, Kind::Member);
+        assert!(m
+            .recognise(&names("member_id,certified_on,school"))
+            .is_none());
+    }
+
+    #[test]
+    fn extra_column_names_from_rules() {
+        let mut extra = BTreeMap::new();
+        extra.insert("Student No".to_string(), Field::MemberId);
+        let m = HeaderMatcher::new(&extra);
+        let h = m
+            .recognise(&names("student no,completed_on,clock_hours"))
+            .unwrap();
+        assert_eq!(h.columns[&Field::MemberId], 0);
+    }
+
+    #[test]
+    fn near_miss_names_the_lacking_column() {
+        let m = HeaderMatcher::default();
+        let miss = m.near_miss(&names("member_id,completed,credits")).unwrap();
+        assert_eq!(miss, (Kind::Transcript, vec!["completed_on"]));
+        assert_eq!(m.near_miss(&names("foo,bar")), None);
+    }
+}

@@ -1,0 +1,378 @@
+//! Normalizing: each sheet's header tells its kind, and each data row below
+//! it becomes a typed record, or a rejection when the sheet cannot hold one
+//! (`UNRECOGNIZED_SHEET`, `MISSING_COLUMN`, `MALFORMED_ROW`).
+
+pub mod header;
+pub mod value;
+
+use std::sync::Arc;
+
+use jiff::civil::Date;
+
+use crate::model::{Code, Hundredths, Kind, Rejection, RowRef};
+use crate::source::{Cell, RawRow, Sheet};
+use header::{Field, Header, HeaderMatcher};
+use value::{cell_text, parse_date, parse_hours, DateContext, Parsed};
+
+/// A transcript line as read, before any rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TranscriptLine {
+    pub at: RowRef,
+    pub member_id: String,
+    pub member_name: String,
+    pub institution: String,
+    pub program: String,
+    pub program_area: String,
+    pub course_id: String,
+    pub course_title: String,
+    pub completed_on: Parsed<Date>,
+    pub clock_hours: Parsed<Hundredths>,
+    pub credit_hours: Parsed<Hundredths>,
+    pub grade: String,
+    pub certified_on: Parsed<Date>,
+}
+
+/// An instructor course record as read, before any rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstructorRecord {
+    pub at: RowRef,
+    pub member_id: String,
+    pub member_name: String,
+    pub institution: String,
+    pub course_title: String,
+    pub credential: String,
+    pub delivery: String,
+    pub started_on: Parsed<Date>,
+    pub finished_on: Parsed<Date>,
+    pub contact_hours: Parsed<Hundredths>,
+    pub approval_id: String,
+    pub syllabus: String,
+    pub curriculum_titles: String,
+    pub certified_on: Parsed<Date>,
+}
+
+/// A roster row as read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RosterRow {
+    pub at: RowRef,
+    pub member_id: String,
+    pub member_name: String,
+    pub certified_on: Parsed<Date>,
+    pub renewal_due: Parsed<Date>,
+    pub credentials: String,
+    pub ceus_required: Parsed<Hundredths>,
+}
+
+/// A data row of a recognised sheet.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    Transcript(TranscriptLine),
+    Instructor(InstructorRecord),
+    Roster(RosterRow),
+}
+
+/// What one sheet gave.
+#[derive(Debug, Default)]
+pub struct SheetRecords {
+    pub records: Vec<Record>,
+    pub rejections: Vec<Rejection>,
+    /// The sheet held a roster header.
+    pub is_roster: bool,
+}
+
+/// Where a sheet sits, for row references.
+pub struct SheetPlace {
+    pub source_file: Arc<str>,
+    pub file_index: u32,
+    pub sheet_index: u32,
+}
+
+/// Finds the header among the first 10 non-blank rows and turns the rows below it into records.
+pub fn normalize_sheet(
+    sheet: &Sheet,
+    place: &SheetPlace,
+    matcher: &HeaderMatcher,
+    dates: DateContext,
+) -> SheetRecords {
+    let dates = DateContext {
+        is_1904: sheet.is_1904,
+        ..dates
+    };
+    let sheet_name: Option<Arc<str>> = sheet.name.as_deref().map(Arc::from);
+    let at = |row: &RawRow| RowRef {
+        order: (place.file_index, place.sheet_index, row.row),
+        source_file: place.source_file.clone(),
+        sheet: sheet_name.clone(),
+        row: Some(row.row),
+    };
+    let mut out = SheetRecords::default();
+    let non_blank: Vec<usize> = sheet
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_blank())
+        .map(|(i, _)| i)
+        .collect();
+    let Some(&first) = non_blank.first() else {
+        return out;
+    };
+    let names_of =
+        |i: usize| -> Vec<String> { sheet.rows[i].cells.iter().map(cell_text).collect() };
+    let found = non_blank
+        .iter()
+        .take(10)
+        .find_map(|&i| matcher.recognise(&names_of(i)).map(|h| (i, h)));
+    let Some((header_at, header)) = found else {
+        let names = names_of(first);
+        let mut message = format!(
+            "no header of a known kind; headers found: {}",
+            list_names(&names)
+        );
+        if let Some((kind, lacking)) = matcher.near_miss(&names) {
+            message.push_str(&format!(
+                "; as a {} sheet it lacks {}",
+                kind_label(kind),
+                lacking.join(", ")
+            ));
+        }
+        for row in data_rows(sheet, first) {
+            out.rejections.push(Rejection {
+                at: at(row),
+                kind: None,
+                member_id: String::new(),
+                code: Code::UnrecognizedSheet,
+                message: format!("{}: {message}", at(row).describe()),
+            });
+        }
+        return out;
+    };
+    out.is_roster = header.kind == Kind::Member;
+    let header_names = names_of(header_at);
+    for row in data_rows(sheet, header_at) {
+        let get = |field: Field| -> &Cell {
+            header
+                .columns
+                .get(&field)
+                .and_then(|&c| row.cells.get(c))
+                .unwrap_or(&Cell::Empty)
+        };
+        let text = |field: Field| cell_text(get(field));
+        let reject = |code: Code, message: String| Rejection {
+            at: at(row),
+            kind: Some(header.kind),
+            member_id: text(Field::MemberId),
+            code,
+            message: format!("{}: {message}", at(row).describe()),
+        };
+        if !header.missing.is_empty() {
+            out.rejections.push(reject(
+                Code::MissingColumn,
+                format!(
+                    "the {} header lacks {}; headers found: {}",
+                    kind_label(header.kind),
+                    header.missing.join(", "),
+                    list_names(&header_names)
+                ),
+            ));
+            continue;
+        }
+        if sheet.is_csv {
+            if let Some(extra) = row
+                .cells
+                .iter()
+                .skip(header.last_named + 1)
+                .position(|c| !c.is_blank())
+            {
+                let column = header.last_named + 2 + extra;
+                out.rejections.push(reject(
+                    Code::MalformedRow,
+                    format!(
+                        "field {column} '{}' lies beyond the header's {} columns",
+                        cell_text(&row.cells[column - 1]),
+                        header.last_named + 1
+                    ),
+                ));
+                continue;
+            }
+        }
+        out.records.push(build_record(
+            &header,
+            at(row),
+            &text,
+            &|f| parse_date(get(f), dates),
+            &|f| parse_hours(get(f)),
+        ));
+    }
+    out
+}
+
+fn build_record(
+    header: &Header,
+    at: RowRef,
+    text: &dyn Fn(Field) -> String,
+    date: &dyn Fn(Field) -> Parsed<Date>,
+    hours: &dyn Fn(Field) -> Parsed<Hundredths>,
+) -> Record {
+    match header.kind {
+        Kind::Transcript => Record::Transcript(TranscriptLine {
+            at,
+            member_id: text(Field::MemberId),
+            member_name: text(Field::MemberName),
+            institution: text(Field::Institution),
+            program: text(Field::Program),
+            program_area: text(Field::ProgramArea),
+            course_id: text(Field::CourseId),
+            course_title: text(Field::CourseTitle),
+            completed_on: date(Field::CompletedOn),
+            clock_hours: hours(Field::ClockHours),
+            credit_hours: hours(Field::CreditHours),
+            grade: text(Field::Grade),
+            certified_on: date(Field::CertifiedOn),
+        }),
+        Kind::Instructor => Record::Instructor(InstructorRecord {
+            at,
+            member_id: text(Field::MemberId),
+            member_name: text(Field::MemberName),
+            institution: text(Field::Institution),
+            course_title: text(Field::CourseTitle),
+            credential: text(Field::Credential),
+            delivery: text(Field::Delivery),
+            started_on: date(Field::StartedOn),
+            finished_on: date(Field::FinishedOn),
+            contact_hours: hours(Field::ContactHours),
+            approval_id: text(Field::ApprovalId),
+            syllabus: text(Field::Syllabus),
+            curriculum_titles: text(Field::CurriculumTitles),
+            certified_on: date(Field::CertifiedOn),
+        }),
+        Kind::Member => Record::Roster(RosterRow {
+            at,
+            member_id: text(Field::MemberId),
+            member_name: text(Field::MemberName),
+            certified_on: date(Field::CertifiedOn),
+            renewal_due: date(Field::RenewalDue),
+            credentials: text(Field::Credentials),
+            ceus_required: hours(Field::CeusRequired),
+        }),
+    }
+}
+
+/// The non-blank rows below the header.
+fn data_rows(sheet: &Sheet, header_at: usize) -> impl Iterator<Item = &RawRow> {
+    sheet.rows[header_at + 1..].iter().filter(|r| !r.is_blank())
+}
+
+fn list_names(names: &[String]) -> String {
+    let shown: Vec<String> = names
+        .iter()
+        .filter(|n| !n.is_empty())
+        .take(30)
+        .map(|n| format!("'{n}'"))
+        .collect();
+    if shown.is_empty() {
+        "none".to_string()
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// A kind as messages name it.
+pub fn kind_label(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Transcript => "transcript",
+        Kind::Instructor => "instructor",
+        Kind::Member => "roster",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::csv::parse_rows;
+
+    fn csv_sheet(text: &str) -> Sheet {
+        Sheet {
+            name: None,
+            rows: parse_rows(text, b',', usize::MAX),
+            is_1904: false,
+            is_csv: true,
+        }
+    }
+
+    fn run(text: &str) -> SheetRecords {
+        let place = SheetPlace {
+            source_file: Arc::from("t.csv"),
+            file_index: 0,
+            sheet_index: 0,
+        };
+        let dates = DateContext {
+            day_first: false,
+            as_of_year: 2026,
+            is_1904: false,
+        };
+        normalize_sheet(&csv_sheet(text), &place, &HeaderMatcher::default(), dates)
+    }
+
+    #[test]
+    fn header_below_a_title_keeps_real_row_numbers() {
+        let out = run("Fall transcripts\n\nmember_id,institution,program,program_area,course_id,completed_on,credit_hours\n7,U,P,health care,C1,2025-03-14,3\n");
+        assert_eq!(out.records.len(), 1);
+        let Record::Transcript(t) = &out.records[0] else {
+            panic!()
+        };
+        assert_eq!(t.at.row, Some(4));
+        assert_eq!(t.credit_hours, Parsed::Value(Hundredths(300)));
+        assert_eq!(
+            t.completed_on,
+            Parsed::Value(jiff::civil::date(2025, 3, 14))
+        );
+    }
+
+    #[test]
+    fn unrecognized_sheet_rejects_every_data_row() {
+        let out = run("a,b\n1,2\n\n3,4\n");
+        assert_eq!(out.rejections.len(), 2);
+        assert!(out
+            .rejections
+            .iter()
+            .all(|r| r.code == Code::UnrecognizedSheet && r.kind.is_none()));
+        assert_eq!(out.rejections[1].at.row, Some(4));
+        assert!(
+            out.rejections[0].message.contains("'a', 'b'"),
+            "{}",
+            out.rejections[0].message
+        );
+    }
+
+    #[test]
+    fn missing_column_names_what_is_missing() {
+        let out = run("member_id,completed_on,clock_hours\n5,2025-01-01,3\n");
+        assert_eq!(out.rejections.len(), 1);
+        let r = &out.rejections[0];
+        assert_eq!(r.code, Code::MissingColumn);
+        assert_eq!(r.kind, Some(Kind::Transcript));
+        assert_eq!(r.member_id, "5");
+        assert!(
+            r.message
+                .contains("institution, program, program_area, course_id or course_title"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn extra_field_beyond_the_header_is_malformed() {
+        let out = run("member_id,institution,program,program_area,course_id,completed_on,credit_hours,\n7,U,P,hc,C1,2025-03-14,3,,\n8,U,P,hc,C1,2025-03-14,3,,x\n");
+        assert_eq!(out.records.len(), 1);
+        assert_eq!(out.rejections.len(), 1);
+        assert_eq!(out.rejections[0].code, Code::MalformedRow);
+        assert_eq!(out.rejections[0].at.row, Some(3));
+    }
+
+    #[test]
+    fn roster_sheet_is_marked() {
+        let out = run("member_id,certified_on,credentials\n1,2020-01-01,CPC\n");
+        assert!(out.is_roster);
+        assert!(matches!(out.records[0], Record::Roster(_)));
+    }
+}

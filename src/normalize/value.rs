@@ -1,0 +1,474 @@
+//! Values (SPEC.md section 3): cells as text, dates in their many written
+//! forms and as serial numbers, and hours as exact hundredths.
+
+use jiff::civil::Date;
+
+use crate::model::Hundredths;
+use crate::source::Cell;
+
+/// A value read from a cell: blank, understood, or not understood (with its text).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Parsed<T> {
+    Blank,
+    Value(T),
+    Invalid(String),
+}
+
+impl<T: Copy> Parsed<T> {
+    pub fn value(&self) -> Option<T> {
+        match self {
+            Parsed::Value(v) => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+/// What date parsing needs to know besides the cell.
+#[derive(Clone, Copy, Debug)]
+pub struct DateContext {
+    pub day_first: bool,
+    /// Two-digit years are 20YY up to this year, else 19YY.
+    pub as_of_year: i16,
+    pub is_1904: bool,
+}
+
+/// A cell as text: trimmed, numbers without `.0` or exponent, dates ISO.
+pub fn cell_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Empty => String::new(),
+        Cell::Text(s) => s.trim().to_string(),
+        Cell::Int(i) => i.to_string(),
+        Cell::Number(n) | Cell::Duration(n) => number_text(*n),
+        Cell::Bool(true) => "TRUE".to_string(),
+        Cell::Bool(false) => "FALSE".to_string(),
+        Cell::DateTime(serial) => serial_text(*serial),
+        Cell::IsoDateTime(s) => iso_text(s.trim()),
+        Cell::Error(e) => e.clone(),
+    }
+}
+
+/// The shortest decimal that reads back as the same double, never with an exponent.
+pub fn number_text(n: f64) -> String {
+    if n == 0.0 {
+        return "0".to_string();
+    }
+    // Rust's Display for f64 is the shortest round-trip form and never uses an exponent.
+    format!("{n}")
+}
+
+/// A date-time cell as text: `2025-03-14`, or `2025-03-14 10:30:00` when it has a time.
+fn serial_text(serial: f64) -> String {
+    if !serial.is_finite() {
+        return number_text(serial);
+    }
+    match serial_to_date(serial, false) {
+        Some(date) => {
+            let seconds = ((serial - serial.floor()) * 86_400.0).round() as i64;
+            if seconds == 0 || seconds >= 86_400 {
+                date.to_string()
+            } else {
+                format!(
+                    "{date} {:02}:{:02}:{:02}",
+                    seconds / 3600,
+                    seconds / 60 % 60,
+                    seconds % 60
+                )
+            }
+        }
+        None => number_text(serial),
+    }
+}
+
+fn iso_text(s: &str) -> String {
+    let spaced = s.replacen('T', " ", 1);
+    match spaced.split_once(' ') {
+        Some((date, time)) if time.trim_start_matches(['0', ':', '.']).is_empty() => {
+            date.to_string()
+        }
+        _ => spaced,
+    }
+}
+
+/// A spreadsheet serial number as a date (SPEC.md section 3).
+///
+/// 1900 system: serial 1 is 1900-01-01, serial 60 is Excel's phantom
+/// 29 Feb 1900 and is no date, nor is anything below 1. 1904 system: serial 0
+/// is 1904-01-01 and negatives are no dates. The fraction (time) is dropped.
+pub fn serial_to_date(serial: f64, is_1904: bool) -> Option<Date> {
+    if !serial.is_finite() || serial.abs() > 10_000_000.0 {
+        return None;
+    }
+    let days = serial.floor() as i64;
+    let (epoch, offset) = if is_1904 {
+        if days < 0 {
+            return None;
+        }
+        (jiff::civil::date(1904, 1, 1), days)
+    } else if days < 1 || days == 60 {
+        return None;
+    } else if days < 60 {
+        (jiff::civil::date(1899, 12, 31), days)
+    } else {
+        (jiff::civil::date(1899, 12, 30), days)
+    };
+    epoch
+        .checked_add(jiff::Span::new().try_days(offset).ok()?)
+        .ok()
+}
+
+/// A date cell: blank, a date, or the text that is not one.
+pub fn parse_date(cell: &Cell, ctx: DateContext) -> Parsed<Date> {
+    if cell.is_blank() {
+        return Parsed::Blank;
+    }
+    let date = match cell {
+        // Date cells are stored in the 1900 system whatever the workbook's epoch.
+        Cell::DateTime(serial) => serial_to_date(*serial, false),
+        Cell::Number(serial) => serial_to_date(*serial, ctx.is_1904),
+        Cell::Int(serial) => serial_to_date(*serial as f64, ctx.is_1904),
+        Cell::Text(s) | Cell::IsoDateTime(s) => parse_date_text(s, ctx.day_first, ctx.as_of_year),
+        _ => None,
+    };
+    match date {
+        Some(d) => Parsed::Value(d),
+        None => Parsed::Invalid(cell_text(cell)),
+    }
+}
+
+/// A written date in any form of SPEC.md section 3.
+pub fn parse_date_text(text: &str, day_first: bool, as_of_year: i16) -> Option<Date> {
+    let text = strip_time(text.trim());
+    let parts: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, '-' | '/' | ',' | '.'))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() != 3 {
+        return None;
+    }
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let year_of = |s: &str| -> Option<i16> {
+        match s.len() {
+            4 => s.parse().ok(),
+            2 => {
+                let yy: i16 = s.parse().ok()?;
+                Some(if 2000 + yy <= as_of_year {
+                    2000 + yy
+                } else {
+                    1900 + yy
+                })
+            }
+            _ => None,
+        }
+    };
+    let small = |s: &str| -> Option<i8> {
+        if (1..=2).contains(&s.len()) && all_digits(s) {
+            s.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (y, m, d) = if parts.iter().all(|p| all_digits(p)) {
+        let separators: Vec<char> = text.chars().filter(|c| !c.is_ascii_digit()).collect();
+        let sep = match separators.as_slice() {
+            [a, b] if a == b => *a,
+            _ => return None,
+        };
+        if parts[0].len() == 4 && matches!(sep, '-' | '/') {
+            (parts[0].parse().ok()?, small(parts[1])?, small(parts[2])?)
+        } else if sep == '.' {
+            (year_of(parts[2])?, small(parts[1])?, small(parts[0])?)
+        } else if matches!(sep, '-' | '/') {
+            let (a, b) = (small(parts[0])?, small(parts[1])?);
+            let (m, d) = if day_first { (b, a) } else { (a, b) };
+            (year_of(parts[2])?, m, d)
+        } else {
+            return None;
+        }
+    } else if let Some(m) = month_number(parts[1]) {
+        (year_of(parts[2])?, m, small(parts[0])?)
+    } else if let Some(m) = month_number(parts[0]) {
+        (year_of(parts[2])?, m, small(parts[1])?)
+    } else {
+        return None;
+    };
+    if y < 1 {
+        return None;
+    }
+    Date::new(y, m, d).ok()
+}
+
+/// Drops a trailing time: `T` or spaces, then something that starts `H:MM`.
+fn strip_time(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let rest = if b == b'T' {
+            &text[i + 1..]
+        } else if b == b' ' || b == b'\t' {
+            text[i..].trim_start()
+        } else {
+            continue;
+        };
+        let r = rest.as_bytes();
+        let digits = r.iter().take_while(|c| c.is_ascii_digit()).count();
+        if (1..=2).contains(&digits)
+            && r.get(digits) == Some(&b':')
+            && r.get(digits + 1).is_some_and(u8::is_ascii_digit)
+            && r.get(digits + 2).is_some_and(u8::is_ascii_digit)
+        {
+            return text[..i].trim_end();
+        }
+    }
+    text
+}
+
+fn month_number(name: &str) -> Option<i8> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let lower = name.to_lowercase();
+    if lower == "sept" {
+        return Some(9);
+    }
+    MONTHS
+        .iter()
+        .position(|m| *m == lower || (lower.len() == 3 && m.starts_with(&lower)))
+        .map(|i| i as i8 + 1)
+}
+
+/// The most hours a row may give.
+const MAX_HOURS: i64 = 100_000 * 100;
+
+/// An hours cell (SPEC.md section 3): blank, exact hundredths, or the text that is not a number.
+pub fn parse_hours(cell: &Cell) -> Parsed<Hundredths> {
+    let text = match cell {
+        Cell::Empty => return Parsed::Blank,
+        Cell::Text(s) if s.trim().is_empty() => return Parsed::Blank,
+        Cell::Text(s) => s.trim().to_string(),
+        Cell::Number(n) => number_text(*n),
+        Cell::Int(i) => i.to_string(),
+        other => return Parsed::Invalid(cell_text(other)),
+    };
+    match parse_hours_text(&text) {
+        Some(h) => Parsed::Value(h),
+        None => Parsed::Invalid(text),
+    }
+}
+
+/// `+`, digits, an optional `.` fraction; rounded half away from zero to hundredths.
+pub fn parse_hours_text(text: &str) -> Option<Hundredths> {
+    let unsigned = text.strip_prefix('+').unwrap_or(text);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty() || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let whole = whole.trim_start_matches('0');
+    if whole.len() > 7 {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let frac = fraction.as_bytes();
+    let digit = |i: usize| frac.get(i).map_or(0, |b| i64::from(b - b'0'));
+    let mut hundredths = whole * 100 + digit(0) * 10 + digit(1);
+    if digit(2) >= 5 {
+        hundredths += 1;
+    }
+    (hundredths <= MAX_HOURS).then_some(Hundredths(hundredths))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn d(text: &str) -> Option<Date> {
+        parse_date_text(text, false, 2026)
+    }
+
+    #[test]
+    fn year_first_dates() {
+        assert_eq!(d("2025-03-14"), Some(date(2025, 3, 14)));
+        assert_eq!(d("2025-3-4"), Some(date(2025, 3, 4)));
+        assert_eq!(d("2025/03/14"), Some(date(2025, 3, 14)));
+        assert_eq!(d("2025-02-30"), None);
+        assert_eq!(d("2025-03/14"), None);
+    }
+
+    #[test]
+    fn month_first_unless_day_first() {
+        assert_eq!(d("3/14/2025"), Some(date(2025, 3, 14)));
+        assert_eq!(d("03-14-2025"), Some(date(2025, 3, 14)));
+        assert_eq!(d("14/3/2025"), None);
+        assert_eq!(
+            parse_date_text("14/3/2025", true, 2026),
+            Some(date(2025, 3, 14))
+        );
+        assert_eq!(
+            parse_date_text("3/4/2025", true, 2026),
+            Some(date(2025, 4, 3))
+        );
+    }
+
+    #[test]
+    fn dotted_dates_are_day_first() {
+        assert_eq!(d("14.03.2025"), Some(date(2025, 3, 14)));
+        assert_eq!(
+            parse_date_text("04.03.2025", false, 2026),
+            Some(date(2025, 3, 4))
+        );
+        assert_eq!(d("14.03.25"), Some(date(2025, 3, 14)));
+    }
+
+    #[test]
+    fn month_names() {
+        assert_eq!(d("14-Mar-2025"), Some(date(2025, 3, 14)));
+        assert_eq!(d("14 Mar 2025"), Some(date(2025, 3, 14)));
+        assert_eq!(d("Mar 14, 2025"), Some(date(2025, 3, 14)));
+        assert_eq!(d("March 14 2025"), Some(date(2025, 3, 14)));
+        assert_eq!(d("sept 1 2025"), Some(date(2025, 9, 1)));
+        assert_eq!(d("1-SEP-2025"), Some(date(2025, 9, 1)));
+        assert_eq!(d("14-Mar-25"), Some(date(2025, 3, 14)));
+        assert_eq!(d("Mar 14th, 2025"), None);
+        assert_eq!(d("Friday, Mar 14, 2025"), None);
+        assert_eq!(d("Marc 14 2025"), None);
+    }
+
+    #[test]
+    fn two_digit_years_pivot_on_the_as_of_year() {
+        assert_eq!(d("3/14/26"), Some(date(2026, 3, 14)));
+        assert_eq!(d("3/14/27"), Some(date(1927, 3, 14)));
+        assert_eq!(d("25-03-14"), None);
+    }
+
+    #[test]
+    fn trailing_times_are_dropped() {
+        assert_eq!(d("2025-03-14T10:30:00Z"), Some(date(2025, 3, 14)));
+        assert_eq!(d("3/14/2025 10:30 AM"), Some(date(2025, 3, 14)));
+        assert_eq!(d("Mar 14, 2025 9:05"), Some(date(2025, 3, 14)));
+        assert_eq!(d("2025-03-14 noon"), None);
+    }
+
+    #[test]
+    fn numbers_in_text_are_not_dates() {
+        assert_eq!(d("45730"), None);
+        assert_eq!(d(""), None);
+    }
+
+    #[test]
+    fn serials_in_both_systems() {
+        assert_eq!(serial_to_date(1.0, false), Some(date(1900, 1, 1)));
+        assert_eq!(serial_to_date(59.0, false), Some(date(1900, 2, 28)));
+        assert_eq!(serial_to_date(60.0, false), None);
+        assert_eq!(serial_to_date(61.0, false), Some(date(1900, 3, 1)));
+        assert_eq!(serial_to_date(0.5, false), None);
+        assert_eq!(serial_to_date(45730.75, false), Some(date(2025, 3, 14)));
+        assert_eq!(serial_to_date(0.0, true), Some(date(1904, 1, 1)));
+        assert_eq!(serial_to_date(-1.0, true), None);
+        assert_eq!(serial_to_date(44268.0, true), Some(date(2025, 3, 14)));
+        assert_eq!(serial_to_date(2958465.0, false), Some(date(9999, 12, 31)));
+        assert_eq!(serial_to_date(2958466.0, false), None);
+    }
+
+    #[test]
+    fn cells_as_text() {
+        assert_eq!(cell_text(&Cell::Number(1234567.0)), "1234567");
+        assert_eq!(cell_text(&Cell::Number(2.675)), "2.675");
+        assert_eq!(cell_text(&Cell::Number(1e21)), "1000000000000000000000");
+        assert_eq!(cell_text(&Cell::Number(0.0000001)), "0.0000001");
+        assert_eq!(cell_text(&Cell::Bool(true)), "TRUE");
+        assert_eq!(cell_text(&Cell::DateTime(45730.0)), "2025-03-14");
+        assert_eq!(
+            cell_text(&Cell::DateTime(45730.4375)),
+            "2025-03-14 10:30:00"
+        );
+        assert_eq!(
+            cell_text(&Cell::IsoDateTime("2025-03-14T00:00:00".into())),
+            "2025-03-14"
+        );
+        assert_eq!(
+            cell_text(&Cell::IsoDateTime("2025-03-14T10:30:00".into())),
+            "2025-03-14 10:30:00"
+        );
+        assert_eq!(cell_text(&Cell::Text("  a  b ".into())), "a  b");
+    }
+
+    #[test]
+    fn hours_grammar_and_rounding() {
+        let h = |s: &str| parse_hours_text(s);
+        assert_eq!(h("3"), Some(Hundredths(300)));
+        assert_eq!(h("+3"), Some(Hundredths(300)));
+        assert_eq!(h(".5"), Some(Hundredths(50)));
+        assert_eq!(h("5."), Some(Hundredths(500)));
+        assert_eq!(h("2.675"), Some(Hundredths(268)));
+        assert_eq!(h("2.674999"), Some(Hundredths(267)));
+        assert_eq!(h("0.004"), Some(Hundredths(0)));
+        assert_eq!(h("100000"), Some(Hundredths(10_000_000)));
+        assert_eq!(h("100000.004"), Some(Hundredths(10_000_000)));
+        assert_eq!(h("100000.01"), None);
+        assert_eq!(h("0000000000012"), Some(Hundredths(1200)));
+        for bad in ["1,5", "2 hrs", "1e2", "-1", ".", "+", "", "1.2.3", " 1"] {
+            assert_eq!(h(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn number_cells_are_their_shortest_decimal() {
+        assert_eq!(
+            parse_hours(&Cell::Number(2.675)),
+            Parsed::Value(Hundredths(268))
+        );
+        assert_eq!(
+            parse_hours(&Cell::Number(-1.0)),
+            Parsed::Invalid("-1".into())
+        );
+        assert_eq!(
+            parse_hours(&Cell::Bool(true)),
+            Parsed::Invalid("TRUE".into())
+        );
+        assert_eq!(parse_hours(&Cell::Text("  ".into())), Parsed::Blank);
+    }
+
+    #[test]
+    fn date_cells() {
+        let ctx = DateContext {
+            day_first: false,
+            as_of_year: 2026,
+            is_1904: false,
+        };
+        assert_eq!(
+            parse_date(&Cell::Number(45730.0), ctx),
+            Parsed::Value(date(2025, 3, 14))
+        );
+        assert_eq!(
+            parse_date(&Cell::DateTime(60.0), ctx),
+            Parsed::Invalid("60".into())
+        );
+        assert_eq!(
+            parse_date(&Cell::Text("45730".into()), ctx),
+            Parsed::Invalid("45730".into())
+        );
+        let ctx1904 = DateContext {
+            is_1904: true,
+            ..ctx
+        };
+        assert_eq!(
+            parse_date(&Cell::Number(0.0), ctx1904),
+            Parsed::Value(date(1904, 1, 1))
+        );
+    }
+}

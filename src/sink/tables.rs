@@ -1,0 +1,179 @@
+//! The four output tables, column by column as SPEC.md section 5 lists them.
+
+use crate::model::{Credit, Rejection};
+use crate::rules::claims::ClaimRow;
+use crate::rules::summary::SummaryRow;
+use crate::sink::{Table, Value};
+
+pub const CREDIT_COLUMNS: &[&str] = &[
+    "source_file",
+    "sheet",
+    "row",
+    "kind",
+    "member_id",
+    "member_name",
+    "institution",
+    "program",
+    "course_id",
+    "course",
+    "credential",
+    "completed_on",
+    "unit",
+    "hours",
+    "ceus_computed",
+    "ceus_awarded",
+    "capped",
+    "cap_group",
+];
+
+const REJECTION_COLUMNS: &[&str] = &[
+    "source_file",
+    "sheet",
+    "row",
+    "kind",
+    "member_id",
+    "code",
+    "message",
+];
+
+const SUMMARY_COLUMNS: &[&str] = &[
+    "member_id",
+    "member_name",
+    "transcript_ceus",
+    "instructor_ceus",
+    "total_ceus",
+    "credentials_held",
+    "ceus_required",
+    "ceus_remaining",
+];
+
+const CLAIM_COLUMNS: &[&str] = &[
+    "college",
+    "member_id",
+    "instructor_name",
+    "credential",
+    "ceus_awarded",
+    "courses",
+    "approval_ids",
+    "syllabus_refs",
+    "curriculum_titles",
+];
+
+fn text(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+
+fn sheet(at: &crate::model::RowRef) -> Value {
+    text(at.sheet.as_deref().unwrap_or(""))
+}
+
+pub fn credits(credits: &[Credit]) -> Table {
+    let rows = credits
+        .iter()
+        .map(|c| {
+            vec![
+                text(&c.at.source_file),
+                sheet(&c.at),
+                Value::Row(c.at.row),
+                text(c.kind.as_str()),
+                text(&c.member_id),
+                text(&c.member_name),
+                text(&c.institution),
+                text(&c.program),
+                text(&c.course_id),
+                text(&c.course),
+                text(&c.credential),
+                Value::Date(c.completed_on),
+                text(c.unit.as_str()),
+                Value::Amount(Some(c.hours)),
+                Value::Amount(Some(c.ceus_computed)),
+                Value::Amount(Some(c.ceus_awarded)),
+                Value::Bool(c.capped),
+                text(&c.cap_group),
+            ]
+        })
+        .collect();
+    Table {
+        name: "credits",
+        columns: CREDIT_COLUMNS,
+        rows,
+    }
+}
+
+pub fn rejections(rejections: &[Rejection]) -> Table {
+    let rows = rejections
+        .iter()
+        .map(|r| {
+            vec![
+                text(&r.at.source_file),
+                sheet(&r.at),
+                Value::Row(r.at.row),
+                text(r.kind.map_or("", |k| k.as_str())),
+                text(&r.member_id),
+                text(r.code.as_str()),
+                text(&r.message),
+            ]
+        })
+        .collect();
+    Table {
+        name: "rejections",
+        columns: REJECTION_COLUMNS,
+        rows,
+    }
+}
+
+/// Without a roster the last three columns are left out.
+pub fn summary(rows: &[SummaryRow], with_roster: bool) -> Table {
+    let columns = if with_roster {
+        SUMMARY_COLUMNS
+    } else {
+        &SUMMARY_COLUMNS[..5]
+    };
+    let rows = rows
+        .iter()
+        .map(|s| {
+            let mut row = vec![
+                text(&s.member_id),
+                text(&s.member_name),
+                Value::Amount(Some(s.transcript_ceus)),
+                Value::Amount(Some(s.instructor_ceus)),
+                Value::Amount(Some(s.total_ceus)),
+            ];
+            if with_roster {
+                row.push(text(&s.credentials_held));
+                row.push(Value::Amount(s.ceus_required));
+                row.push(Value::Amount(s.ceus_remaining));
+            }
+            row
+        })
+        .collect();
+    Table {
+        name: "summary",
+        columns,
+        rows,
+    }
+}
+
+pub fn claims(claims: &[ClaimRow]) -> Table {
+    let rows = claims
+        .iter()
+        .map(|c| {
+            vec![
+                text(&c.college),
+                text(&c.member_id),
+                text(&c.instructor_name),
+                text(&c.credential),
+                Value::Amount(Some(c.ceus_awarded)),
+                text(&c.courses.join("; ")),
+                text(&c.approval_ids.join("; ")),
+                text(&c.syllabus_refs.join("; ")),
+                text(&c.curriculum_titles.join("; ")),
+            ]
+        })
+        .collect();
+    Table {
+        name: "claims",
+        columns: CLAIM_COLUMNS,
+        rows,
+    }
+}

@@ -1,0 +1,84 @@
+//! Reading sources: finding the input files, then turning each CSV file or
+//! workbook into sheets of raw cells with the row numbers a user sees.
+
+pub mod csv;
+pub mod inputs;
+pub mod prior;
+pub mod sniff;
+pub mod workbook;
+
+/// One cell as a source gives it, before any column knows what it means.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Int(i64),
+    Number(f64),
+    Bool(bool),
+    /// A spreadsheet date or date-time cell, as its serial number in the 1900
+    /// system (a 1904 workbook's cells are moved to it when read).
+    DateTime(f64),
+    /// A date or date-time the workbook stores as ISO 8601 text (OpenDocument).
+    IsoDateTime(String),
+    /// A duration cell (`[h]:mm`), as its serial number of days.
+    Duration(f64),
+    /// An error cell such as `#N/A`.
+    Error(String),
+}
+
+impl Cell {
+    /// Blank after trimming.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) | Cell::IsoDateTime(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// One row of a sheet: its number as a user sees it, and its cells from column A.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawRow {
+    pub row: u32,
+    pub cells: Vec<Cell>,
+}
+
+impl RawRow {
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(Cell::is_blank)
+    }
+}
+
+/// A worksheet or a CSV file's single table.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sheet {
+    /// `None` for CSV.
+    pub name: Option<String>,
+    pub rows: Vec<RawRow>,
+    /// Serial dates count from 1904-01-01.
+    pub is_1904: bool,
+    /// CSV files reject fields beyond the header (`MALFORMED_ROW`); workbooks ignore them.
+    pub is_csv: bool,
+}
+
+/// What reading one sheet of a workbook gave.
+#[derive(Debug)]
+pub enum SheetRead {
+    Sheet(Sheet),
+    /// The sheet could not be read: one `FILE_ERROR` row with its name.
+    Failed {
+        name: String,
+        message: String,
+    },
+}
+
+/// Everything read from one input file.
+#[derive(Debug, Default)]
+pub struct FileRead {
+    pub sheets: Vec<SheetRead>,
+    /// Sheets passed over: chart, dialog and macro sheets, and names beginning `_`.
+    pub skipped_sheets: usize,
+    /// The text encoding used when it was not UTF-8 (for the end-of-run report).
+    pub encoding: Option<&'static str>,
+}

@@ -1,0 +1,270 @@
+//! Workbooks through calamine: every worksheet, hidden ones too, streamed
+//! cell by cell where the format allows (xlsx, xlsb) so that a stray cell far
+//! away costs nothing, and checked against the rule set's limits.
+
+use std::io::{Read, Seek};
+use std::path::Path;
+
+use calamine::{DataRef, Ods, Reader, SheetType, Xls, Xlsb, Xlsx};
+
+use crate::source::{Cell, FileRead, RawRow, Sheet, SheetRead};
+
+/// The workbook formats calamine reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkbookFormat {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
+/// The limits of one sheet (SPEC.md 4.5 `[limits]`).
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub sheet_rows: u64,
+    pub sheet_columns: u64,
+}
+
+/// Reads every worksheet of a workbook, or says why the file cannot be read.
+pub fn read(path: &Path, format: WorkbookFormat, limits: Limits) -> Result<FileRead, String> {
+    match format {
+        WorkbookFormat::Xlsx => {
+            let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e| describe(&e))?;
+            let is_1904 = book.has_1904_epoch();
+            read_sheets(&mut book, is_1904, |book, name| {
+                let mut cells = book
+                    .worksheet_cells_reader(name)
+                    .map_err(|e| describe(&e))?;
+                let dims = cells.dimensions();
+                check_extent(u64::from(dims.end.0) + 1, u64::from(dims.end.1) + 1, limits)?;
+                let mut gather = Gather::new(is_1904, limits);
+                while let Some(cell) = cells.next_cell().map_err(|e| describe(&e))? {
+                    gather.push(cell.get_position(), cell.get_value())?;
+                }
+                Ok(gather.finish())
+            })
+        }
+        WorkbookFormat::Xlsb => {
+            let mut book: Xlsb<_> = calamine::open_workbook(path).map_err(|e| describe(&e))?;
+            let is_1904 = book.has_1904_epoch();
+            read_sheets(&mut book, is_1904, |book, name| {
+                let mut cells = book
+                    .worksheet_cells_reader(name)
+                    .map_err(|e| describe(&e))?;
+                let dims = cells.dimensions();
+                check_extent(u64::from(dims.end.0) + 1, u64::from(dims.end.1) + 1, limits)?;
+                let mut gather = Gather::new(is_1904, limits);
+                while let Some(cell) = cells.next_cell().map_err(|e| describe(&e))? {
+                    gather.push(cell.get_position(), cell.get_value())?;
+                }
+                Ok(gather.finish())
+            })
+        }
+        WorkbookFormat::Xls => {
+            let mut book: Xls<_> = calamine::open_workbook(path).map_err(|e| describe(&e))?;
+            let is_1904 = book.has_1904_epoch();
+            read_sheets(&mut book, is_1904, |book, name| {
+                read_range(book, name, is_1904, limits)
+            })
+        }
+        WorkbookFormat::Ods => {
+            let mut book: Ods<_> = calamine::open_workbook(path).map_err(|e| describe(&e))?;
+            read_sheets(&mut book, false, |book, name| {
+                read_range(book, name, false, limits)
+            })
+        }
+    }
+}
+
+/// Reads each worksheet in workbook order, skipping the sheets SPEC.md skips.
+fn read_sheets<R, B>(
+    book: &mut B,
+    is_1904: bool,
+    mut read_one: impl FnMut(&mut B, &str) -> Result<Vec<RawRow>, String>,
+) -> Result<FileRead, String>
+where
+    R: Read + Seek,
+    B: Reader<R>,
+{
+    let mut file = FileRead::default();
+    let sheets = book.sheets_metadata().to_vec();
+    for meta in sheets {
+        if meta.typ != SheetType::WorkSheet || meta.name.starts_with('_') {
+            file.skipped_sheets += 1;
+            continue;
+        }
+        match read_one(book, &meta.name) {
+            Ok(rows) => file.sheets.push(SheetRead::Sheet(Sheet {
+                name: Some(meta.name.clone()),
+                rows,
+                is_1904,
+                is_csv: false,
+            })),
+            Err(message) => file.sheets.push(SheetRead::Failed {
+                name: meta.name.clone(),
+                message,
+            }),
+        }
+    }
+    Ok(file)
+}
+
+/// Formats that calamine only reads whole (xls, ods).
+fn read_range<R, B>(
+    book: &mut B,
+    name: &str,
+    is_1904: bool,
+    limits: Limits,
+) -> Result<Vec<RawRow>, String>
+where
+    R: Read + Seek,
+    B: Reader<R>,
+    B::Error: std::fmt::Display,
+{
+    let range = book.worksheet_range(name).map_err(|e| e.to_string())?;
+    let Some(start) = range.start() else {
+        return Ok(Vec::new());
+    };
+    let end = range.end().unwrap_or(start);
+    check_extent(u64::from(end.0) + 1, u64::from(end.1) + 1, limits)?;
+    let mut gather = Gather::new(is_1904, limits);
+    for (r, row) in range.rows().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            if !matches!(value, calamine::Data::Empty) {
+                let data: DataRef<'_> = to_ref(value);
+                gather.push((start.0 + r as u32, start.1 + c as u32), &data)?;
+            }
+        }
+    }
+    Ok(gather.finish())
+}
+
+fn to_ref(value: &calamine::Data) -> DataRef<'_> {
+    use calamine::Data as D;
+    match value {
+        D::Int(i) => DataRef::Int(*i),
+        D::Float(f) => DataRef::Float(*f),
+        D::String(s) => DataRef::SharedString(s),
+        D::Bool(b) => DataRef::Bool(*b),
+        D::DateTime(d) => DataRef::DateTime(*d),
+        D::DateTimeIso(s) => DataRef::DateTimeIso(s.clone()),
+        D::DurationIso(s) => DataRef::DurationIso(s.clone()),
+        D::Error(e) => DataRef::Error(e.clone()),
+        D::Empty => DataRef::Empty,
+    }
+}
+
+fn check_extent(rows: u64, columns: u64, limits: Limits) -> Result<(), String> {
+    if rows > limits.sheet_rows {
+        return Err(format!(
+            "the sheet has {rows} rows, more than the limit of {}",
+            limits.sheet_rows
+        ));
+    }
+    if columns > limits.sheet_columns {
+        return Err(format!(
+            "the sheet has {columns} columns, more than the limit of {}",
+            limits.sheet_columns
+        ));
+    }
+    Ok(())
+}
+
+/// Collects streamed cells into rows, in row order.
+struct Gather {
+    rows: Vec<RawRow>,
+    is_1904: bool,
+    limits: Limits,
+    sorted: bool,
+}
+
+impl Gather {
+    fn new(is_1904: bool, limits: Limits) -> Gather {
+        Gather {
+            rows: Vec::new(),
+            is_1904,
+            limits,
+            sorted: true,
+        }
+    }
+
+    fn push(&mut self, (row, col): (u32, u32), value: &DataRef<'_>) -> Result<(), String> {
+        let cell = self.cell(value);
+        if cell == Cell::Empty {
+            return Ok(());
+        }
+        check_extent(u64::from(row) + 1, u64::from(col) + 1, self.limits)?;
+        let number = row + 1;
+        let same_row = self.rows.last().is_some_and(|r| r.row == number);
+        if !same_row {
+            if self.rows.last().is_some_and(|r| r.row > number) {
+                self.sorted = false;
+            }
+            self.rows.push(RawRow {
+                row: number,
+                cells: Vec::new(),
+            });
+        }
+        let cells = &mut self.rows.last_mut().expect("a row was pushed").cells;
+        let col = col as usize;
+        if cells.len() <= col {
+            cells.resize(col + 1, Cell::Empty);
+        }
+        cells[col] = cell;
+        Ok(())
+    }
+
+    fn cell(&self, value: &DataRef<'_>) -> Cell {
+        match value {
+            DataRef::Int(i) => Cell::Int(*i),
+            DataRef::Float(f) => Cell::Number(*f),
+            DataRef::String(s) => Cell::Text(s.clone()),
+            DataRef::SharedString(s) => Cell::Text((*s).to_string()),
+            DataRef::Bool(b) => Cell::Bool(*b),
+            DataRef::DateTime(d) if d.is_duration() => Cell::Duration(d.as_f64()),
+            DataRef::DateTime(d) => {
+                // Keep every date cell in the 1900 system: 1904-01-01 is serial 1462 there.
+                let shift = if self.is_1904 { 1462.0 } else { 0.0 };
+                Cell::DateTime(d.as_f64() + shift)
+            }
+            DataRef::DateTimeIso(s) => Cell::IsoDateTime(s.clone()),
+            DataRef::DurationIso(s) => Cell::Text(s.clone()),
+            DataRef::Error(e) => Cell::Error(e.to_string()),
+            DataRef::Empty => Cell::Empty,
+        }
+    }
+
+    fn finish(mut self) -> Vec<RawRow> {
+        if !self.sorted {
+            // Cells of one row met apart are merged; rows come out in sheet order.
+            self.rows.sort_by_key(|r| r.row);
+            let mut merged: Vec<RawRow> = Vec::with_capacity(self.rows.len());
+            for row in self.rows {
+                match merged.last_mut() {
+                    Some(last) if last.row == row.row => {
+                        for (i, cell) in row.cells.into_iter().enumerate() {
+                            if cell != Cell::Empty {
+                                if last.cells.len() <= i {
+                                    last.cells.resize(i + 1, Cell::Empty);
+                                }
+                                last.cells[i] = cell;
+                            }
+                        }
+                    }
+                    _ => merged.push(row),
+                }
+            }
+            return merged;
+        }
+        self.rows
+    }
+}
+
+fn describe(e: &dyn std::fmt::Display) -> String {
+    let text = e.to_string();
+    if text.to_lowercase().contains("password") || text.to_lowercase().contains("encrypt") {
+        "the workbook is password-protected (encrypted); save it without a password and send it again".to_string()
+    } else {
+        format!("the workbook cannot be read: {text}")
+    }
+}
