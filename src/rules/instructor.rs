@@ -273,3 +273,201 @@ pub fn evaluate(
         .map(|o| o.expect("every record has an outcome"))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RowRef;
+    use jiff::civil::date;
+    use std::sync::Arc;
+
+    fn record(
+        n: u32,
+        title: &str,
+        credential: &str,
+        finished: Date,
+        hours: i64,
+    ) -> InstructorRecord {
+        InstructorRecord {
+            at: RowRef {
+                order: (1, 0, n),
+                source_file: Arc::from("i.csv"),
+                sheet: None,
+                row: Some(n),
+            },
+            member_id: "42".into(),
+            member_name: "Ana".into(),
+            institution: "Lakeside College".into(),
+            course_title: title.into(),
+            credential: credential.into(),
+            delivery: "Face-to-Face".into(),
+            started_on: Parsed::Value(date(2025, 1, 13).min(finished)),
+            finished_on: Parsed::Value(finished),
+            contact_hours: Parsed::Value(Hundredths(hours * 100)),
+            approval_id: "AP-1".into(),
+            syllabus: "SYL-1".into(),
+            curriculum_titles: "CPC Study Guide".into(),
+            certified_on: Parsed::Blank,
+        }
+    }
+
+    fn member() -> Member {
+        Member {
+            member_id: "42".into(),
+            member_name: String::new(),
+            certified_on: date(2022, 3, 1),
+            renewal_due: Some(date(2026, 6, 30)),
+            credentials: vec!["CPC-A".into(), "CRC".into()],
+            ceus_required: None,
+        }
+    }
+
+    const AS_OF: Date = date(2026, 11, 15);
+
+    fn code(r: InstructorRecord) -> Code {
+        check_row(&r, Some(&member()), &RuleSet::default(), AS_OF)
+            .unwrap_err()
+            .0
+    }
+
+    fn base() -> InstructorRecord {
+        record(2, "CPC Prep", "CPC", date(2025, 5, 2), 12)
+    }
+
+    #[test]
+    fn checks_in_spec_order() {
+        assert!(check_row(&base(), Some(&member()), &RuleSet::default(), AS_OF).is_ok());
+        let mut r = base();
+        r.delivery.clear();
+        r.credential = "XYZ".into();
+        assert_eq!(code(r), Code::MissingField);
+        let mut r = base();
+        r.started_on = Parsed::Value(date(2025, 5, 3));
+        assert_eq!(code(r), Code::InvalidDate);
+        let mut r = base();
+        r.finished_on = Parsed::Invalid("soon".into());
+        assert_eq!(code(r), Code::InvalidDate);
+        let mut r = base();
+        r.contact_hours = Parsed::Value(Hundredths::ZERO);
+        assert_eq!(code(r), Code::InvalidHours);
+        assert_eq!(
+            code(record(2, "T", "RHIT", date(2025, 5, 2), 1)),
+            Code::UnknownCredential
+        );
+        let mut r = base();
+        r.delivery = "Online".into();
+        r.approval_id.clear();
+        assert_eq!(code(r), Code::NotFaceToFace);
+        for (i, expected) in [
+            Code::MissingPriorApproval,
+            Code::MissingSyllabus,
+            Code::MissingCurriculum,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut r = base();
+            r.curriculum_titles.clear();
+            if i < 2 {
+                r.syllabus.clear();
+            }
+            if i < 1 {
+                r.approval_id.clear();
+            }
+            assert_eq!(code(r), expected);
+        }
+        assert_eq!(
+            code(record(2, "T", "CPC", date(2026, 11, 16), 1)),
+            Code::FutureDate
+        );
+        assert_eq!(
+            code(record(2, "T", "CPC", date(2022, 2, 28), 1)),
+            Code::BeforeCertification
+        );
+        assert_eq!(
+            code(record(2, "T", "COC", date(2025, 5, 2), 1)),
+            Code::NotCredentialHolder
+        );
+        assert_eq!(
+            code(record(2, "T", "CRC", date(2024, 5, 31), 1)),
+            Code::OutsideRenewalPeriod
+        );
+        // The apprentice CPC-A in the roster holds CPC; cpc-a on the row is CPC too.
+        assert!(check_row(
+            &record(2, "T", "cpc-a", date(2024, 6, 1), 1),
+            Some(&member()),
+            &RuleSet::default(),
+            AS_OF
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn unknown_member_uses_the_rows_certification() {
+        let r = base();
+        let e = check_row(&r, None, &RuleSet::default(), AS_OF).unwrap_err();
+        assert_eq!(e.0, Code::UnknownCertification);
+        let mut r = base();
+        r.certified_on = Parsed::Value(date(2020, 1, 1));
+        assert!(check_row(&r, None, &RuleSet::default(), AS_OF).is_ok());
+    }
+
+    fn run(records: &[InstructorRecord], prior: &PriorMember) -> Vec<String> {
+        let refs: Vec<&InstructorRecord> = records.iter().collect();
+        evaluate(&refs, Some(&member()), prior, &RuleSet::default(), AS_OF)
+            .iter()
+            .map(|o| match o {
+                Outcome::Credit(c) => format!(
+                    "{} {} {} {}{}",
+                    c.at.row.unwrap(),
+                    c.cap_group,
+                    c.ceus_computed,
+                    c.ceus_awarded,
+                    if c.capped { " capped" } else { "" }
+                ),
+                Outcome::Rejection(r) => format!("{} {}", r.at.row.unwrap(), r.code.as_str()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn duplicates_then_the_credential_cap_in_finish_order() {
+        let records = [
+            record(2, "CPC Prep II", "CPC", date(2025, 9, 1), 10),
+            record(3, "CPC Prep", "CPC", date(2025, 5, 2), 12),
+            record(4, "cpc prep", "CPC-A", date(2025, 5, 2), 12),
+            record(5, "CRC Review", "CRC", date(2025, 5, 2), 20),
+            record(6, "CPC Lab", "CPC", date(2025, 10, 1), 3),
+        ];
+        assert_eq!(
+            run(&records, &PriorMember::default()),
+            vec![
+                "2 CPC 10.00 4.00 capped",
+                "3 CPC 12.00 12.00",
+                "4 DUPLICATE_RECORD",
+                "5 CRC 20.00 16.00 capped",
+                "6 CREDENTIAL_CAP_REACHED"
+            ]
+        );
+    }
+
+    #[test]
+    fn prior_credits_fill_the_cap_and_match_records() {
+        let mut prior = PriorMember::default();
+        prior.by_credential.insert("CPC".into(), Hundredths(1000));
+        prior.instructor_records.insert((
+            "lakesidecollege".into(),
+            "cpcprep".into(),
+            "CPC".into(),
+            date(2025, 5, 2),
+        ));
+        let records = [
+            record(2, "CPC Prep", "CPC", date(2025, 5, 2), 12),
+            record(3, "CPC Lab", "CPC", date(2025, 6, 2), 8),
+        ];
+        assert_eq!(
+            run(&records, &prior),
+            vec!["2 DUPLICATE_RECORD", "3 CPC 8.00 6.00 capped"]
+        );
+    }
+}

@@ -308,3 +308,345 @@ fn course_label(line: &TranscriptLine) -> &str {
         &line.course_title
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Code, RowRef};
+    use crate::rules::Outcome;
+    use jiff::civil::date;
+    use std::sync::Arc;
+
+    /// A valid credit-hour line completed on `on`, at row `n` of one file.
+    fn line(n: u32, course: &str, on: Date, credit: &str) -> TranscriptLine {
+        TranscriptLine {
+            at: RowRef {
+                order: (0, 0, n),
+                source_file: Arc::from("t.csv"),
+                sheet: None,
+                row: Some(n),
+            },
+            member_id: "42".into(),
+            member_name: "Ana".into(),
+            institution: "Riverside CC".into(),
+            program: "AAS Health Information".into(),
+            program_area: "Health Care".into(),
+            course_id: course.into(),
+            course_title: format!("Course {course}"),
+            completed_on: Parsed::Value(on),
+            clock_hours: Parsed::Blank,
+            credit_hours: Parsed::Value(crate::normalize::value::parse_hours_text(credit).unwrap()),
+            grade: "A".into(),
+            certified_on: Parsed::Value(date(2020, 1, 1)),
+        }
+    }
+
+    fn clock(n: u32, course: &str, on: Date, hours: &str) -> TranscriptLine {
+        TranscriptLine {
+            clock_hours: Parsed::Value(crate::normalize::value::parse_hours_text(hours).unwrap()),
+            credit_hours: Parsed::Blank,
+            program: "Coding Diploma".into(),
+            ..line(n, course, on, "1")
+        }
+    }
+
+    fn member(due: Option<Date>) -> Member {
+        Member {
+            member_id: "42".into(),
+            member_name: String::new(),
+            certified_on: date(2022, 3, 1),
+            renewal_due: due,
+            credentials: vec!["CPC".into()],
+            ceus_required: None,
+        }
+    }
+
+    const AS_OF: Date = date(2026, 11, 15);
+
+    fn run(lines: &[TranscriptLine], member: Option<&Member>, prior: &PriorMember) -> Vec<Outcome> {
+        let refs: Vec<&TranscriptLine> = lines.iter().collect();
+        evaluate(&refs, member, prior, &RuleSet::default(), AS_OF)
+    }
+
+    /// `(row, code)` for rejections, `(row, awarded hundredths, capped)` for credits.
+    fn summary(outcomes: &[Outcome]) -> Vec<String> {
+        outcomes
+            .iter()
+            .map(|o| match o {
+                Outcome::Credit(c) => format!(
+                    "{} {} {}{}",
+                    c.at.row.unwrap(),
+                    c.ceus_computed,
+                    c.ceus_awarded,
+                    if c.capped { " capped" } else { "" }
+                ),
+                Outcome::Rejection(r) => format!("{} {}", r.at.row.unwrap(), r.code.as_str()),
+            })
+            .collect()
+    }
+
+    fn code_of(l: TranscriptLine) -> Code {
+        check_basic(&l, &RuleSet::default(), AS_OF).unwrap_err().0
+    }
+
+    #[test]
+    fn step_1_missing_field_names_every_blank() {
+        let mut l = line(2, "C1", date(2025, 1, 10), "3");
+        l.institution.clear();
+        l.course_id.clear();
+        l.course_title.clear();
+        let (code, message) = check_basic(&l, &RuleSet::default(), AS_OF).unwrap_err();
+        assert_eq!(code, Code::MissingField);
+        assert_eq!(message, "institution, course_id or course_title is blank");
+        let mut l = line(2, "C1", date(2025, 1, 10), "3");
+        l.completed_on = Parsed::Blank;
+        assert_eq!(code_of(l), Code::MissingField);
+    }
+
+    #[test]
+    fn step_2_invalid_date_before_step_3() {
+        let mut l = line(2, "C1", date(2025, 1, 10), "3");
+        l.completed_on = Parsed::Invalid("2025-02-30".into());
+        l.credit_hours = Parsed::Invalid("x".into());
+        assert_eq!(code_of(l), Code::InvalidDate);
+    }
+
+    #[test]
+    fn step_3_invalid_hours() {
+        let mut both = line(2, "C1", date(2025, 1, 10), "3");
+        both.clock_hours = Parsed::Value(Hundredths(100));
+        assert_eq!(code_of(both), Code::InvalidHours);
+        let mut neither = line(2, "C1", date(2025, 1, 10), "3");
+        neither.credit_hours = Parsed::Blank;
+        assert_eq!(code_of(neither), Code::InvalidHours);
+        let mut zero = line(2, "C1", date(2025, 1, 10), "0.004");
+        assert_eq!(code_of(zero.clone()), Code::InvalidHours);
+        zero.credit_hours = Parsed::Invalid("2 hrs".into());
+        assert_eq!(code_of(zero), Code::InvalidHours);
+        assert!(check_basic(
+            &line(2, "C1", date(2025, 1, 10), "0.005"),
+            &RuleSet::default(),
+            AS_OF
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn step_4_program_area_matched_folded() {
+        let mut l = line(2, "C1", date(2025, 1, 10), "3");
+        l.program_area = "Health-Care_Finance".into();
+        assert!(check_basic(&l, &RuleSet::default(), AS_OF).is_ok());
+        l.program_area = "Health sciences".into();
+        assert_eq!(code_of(l), Code::NotHealthcareProgram);
+    }
+
+    #[test]
+    fn step_5_non_passing_grades_and_blank_passes() {
+        let mut l = line(2, "C1", date(2025, 1, 10), "3");
+        l.grade = " wp ".into();
+        assert_eq!(code_of(l.clone()), Code::NotPassed);
+        l.grade = "".into();
+        assert!(check_basic(&l, &RuleSet::default(), AS_OF).is_ok());
+        l.grade = "D".into();
+        assert!(check_basic(&l, &RuleSet::default(), AS_OF).is_ok());
+    }
+
+    #[test]
+    fn step_6_future_date_is_after_as_of() {
+        assert!(check_basic(&line(2, "C1", AS_OF, "3"), &RuleSet::default(), AS_OF).is_ok());
+        assert_eq!(
+            code_of(line(2, "C1", date(2026, 11, 16), "3")),
+            Code::FutureDate
+        );
+    }
+
+    #[test]
+    fn steps_7_to_9_certification_and_window() {
+        let m = member(Some(date(2026, 6, 30)));
+        let mut no_cert = line(2, "C1", date(2025, 1, 10), "1");
+        no_cert.certified_on = Parsed::Blank;
+        let lines = [
+            no_cert,
+            line(3, "C2", date(2022, 2, 28), "1"),
+            line(4, "C3", date(2024, 5, 31), "1"),
+            line(5, "C4", date(2024, 6, 1), "1"),
+            line(6, "C5", date(2026, 6, 30), "1"),
+        ];
+        assert_eq!(
+            summary(&run(&lines[..1], None, &PriorMember::default())),
+            vec!["2 UNKNOWN_CERTIFICATION"]
+        );
+        assert_eq!(
+            summary(&run(&lines[1..], Some(&m), &PriorMember::default())),
+            vec![
+                "3 BEFORE_CERTIFICATION",
+                "4 OUTSIDE_RENEWAL_PERIOD",
+                "5 10.00 10.00",
+                "6 10.00 10.00"
+            ]
+        );
+    }
+
+    #[test]
+    fn step_10_earliest_completion_keeps_the_course_ties_by_input_order() {
+        let lines = [
+            line(2, "HIT101", date(2025, 5, 1), "1"),
+            line(3, "hit-101", date(2025, 3, 1), "1"),
+            line(4, "HIT102", date(2025, 4, 1), "1"),
+            line(5, "HIT102", date(2025, 4, 1), "1"),
+        ];
+        assert_eq!(
+            summary(&run(&lines, None, &PriorMember::default())),
+            vec![
+                "2 DUPLICATE_COURSE",
+                "3 10.00 10.00",
+                "4 10.00 10.00",
+                "5 DUPLICATE_COURSE"
+            ]
+        );
+    }
+
+    #[test]
+    fn step_10_a_retaken_course_after_a_fail_counts_once_passed() {
+        let mut failed = line(2, "HIT101", date(2025, 1, 10), "3");
+        failed.grade = "F".into();
+        let lines = [failed, line(3, "HIT101", date(2025, 5, 10), "3")];
+        assert_eq!(
+            summary(&run(&lines, None, &PriorMember::default())),
+            vec!["2 NOT_PASSED", "3 30.00 30.00"]
+        );
+    }
+
+    #[test]
+    fn step_10_duplicate_rows_stay_rejected_when_the_keeper_is_capped_out() {
+        let lines = [
+            line(2, "A", date(2025, 1, 1), "4"),
+            line(3, "B", date(2025, 2, 1), "1"),
+            line(4, "B", date(2025, 3, 1), "1"),
+        ];
+        assert_eq!(
+            summary(&run(&lines, None, &PriorMember::default())),
+            vec![
+                "2 40.00 40.00",
+                "3 ANNUAL_CAP_REACHED",
+                "4 DUPLICATE_COURSE"
+            ]
+        );
+    }
+
+    #[test]
+    fn step_10_course_without_id_keys_on_title() {
+        let mut a = line(2, "", date(2025, 1, 1), "1");
+        a.course_title = "Medical Terminology".into();
+        let mut b = a.clone();
+        b.at.order.2 = 3;
+        b.at.row = Some(3);
+        b.course_title = "medical  terminology".into();
+        assert_eq!(
+            summary(&run(&[a, b], None, &PriorMember::default())),
+            vec!["2 10.00 10.00", "3 DUPLICATE_COURSE"]
+        );
+    }
+
+    #[test]
+    fn step_11_clock_minimum_boundary() {
+        let short = [
+            clock(2, "M1", date(2025, 1, 1), "40"),
+            clock(3, "M2", date(2025, 2, 1), "39.99"),
+        ];
+        assert_eq!(
+            summary(&run(&short, None, &PriorMember::default())),
+            vec!["2 BELOW_CLOCK_MINIMUM", "3 BELOW_CLOCK_MINIMUM"]
+        );
+        let enough = [
+            clock(2, "M1", date(2024, 1, 1), "40"),
+            clock(3, "M2", date(2025, 2, 1), "40.00"),
+        ];
+        assert_eq!(
+            summary(&run(&enough, None, &PriorMember::default())),
+            vec!["2 40.00 40.00", "3 40.00 40.00"]
+        );
+    }
+
+    #[test]
+    fn step_11_length_counts_rows_before_certification_but_not_failed_ones() {
+        let m = member(None);
+        let mut failed = clock(4, "M3", date(2025, 3, 1), "50");
+        failed.grade = "W".into();
+        let lines = [
+            clock(2, "M1", date(2021, 1, 1), "45"), // before certification on 2022-03-01
+            clock(3, "M2", date(2025, 2, 1), "35"),
+            failed,
+            clock(5, "M2", date(2025, 6, 1), "35"), // duplicate course counted once
+        ];
+        assert_eq!(
+            summary(&run(&lines, Some(&m), &PriorMember::default())),
+            vec![
+                "2 BEFORE_CERTIFICATION",
+                "3 35.00 35.00",
+                "4 NOT_PASSED",
+                "5 DUPLICATE_COURSE"
+            ]
+        );
+        let short = [
+            clock(3, "M2", date(2025, 2, 1), "35"),
+            clock(5, "M4", date(2025, 6, 1), "44.99"),
+        ];
+        assert_eq!(
+            summary(&run(&short, Some(&m), &PriorMember::default())),
+            vec!["3 BELOW_CLOCK_MINIMUM", "5 BELOW_CLOCK_MINIMUM"]
+        );
+    }
+
+    #[test]
+    fn step_13_annual_cap_splits_a_row_in_completion_order() {
+        let lines = [
+            line(2, "C", date(2025, 9, 1), "1"),   // 10 CEUs, completed last
+            line(3, "A", date(2025, 2, 1), "3"),   // 30 CEUs, first
+            line(4, "B", date(2025, 5, 1), "2"),   // 20 CEUs, split 10
+            line(5, "D", date(2026, 1, 5), "4.5"), // next year: 45 → 40 capped
+        ];
+        assert_eq!(
+            summary(&run(&lines, None, &PriorMember::default())),
+            vec![
+                "2 ANNUAL_CAP_REACHED",
+                "3 30.00 30.00",
+                "4 20.00 10.00 capped",
+                "5 45.00 40.00 capped"
+            ]
+        );
+    }
+
+    #[test]
+    fn step_13_same_day_ties_broken_by_input_order() {
+        let lines = [
+            line(2, "A", date(2025, 2, 1), "3"),
+            line(3, "B", date(2025, 2, 1), "3"),
+        ];
+        assert_eq!(
+            summary(&run(&lines, None, &PriorMember::default())),
+            vec!["2 30.00 30.00", "3 30.00 10.00 capped"]
+        );
+    }
+
+    #[test]
+    fn prior_runs_count_against_cap_courses_and_program_length() {
+        let mut prior = PriorMember::default();
+        prior.annual.insert(2025, Hundredths(3500));
+        prior.courses.insert(("riversidecc".into(), "a".into()));
+        prior
+            .clock_courses
+            .entry(("riversidecc".into(), "codingdiploma".into()))
+            .or_default()
+            .insert(("riversidecc".into(), "m0".into()), Hundredths(6000));
+        let lines = [
+            line(2, "A", date(2025, 2, 1), "1"),
+            line(3, "B", date(2025, 3, 1), "1"),
+            clock(4, "M1", date(2024, 3, 1), "20"),
+        ];
+        assert_eq!(
+            summary(&run(&lines, None, &prior)),
+            vec!["2 DUPLICATE_COURSE", "3 10.00 5.00 capped", "4 20.00 20.00"]
+        );
+    }
+}

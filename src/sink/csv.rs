@@ -18,7 +18,9 @@ pub fn render(table: &Table, bom: bool) -> anyhow::Result<Vec<u8>> {
         fields.extend(row.iter().map(field));
         writer.write_record(&fields)?;
     }
-    writer.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))
+    writer
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("{}", e.error()))
 }
 
 fn field(value: &Value) -> String {
