@@ -1,0 +1,1 @@
+//! The shipped sample batch gives exactly the outputs checked in beside it.
