@@ -25,6 +25,27 @@ pub struct Limits {
     pub sheet_columns: u64,
 }
 
+/// Streams one sheet's cells (xlsx and xlsb share the calls, not a trait),
+/// checking the declared dimensions before any cell is held.
+macro_rules! stream_cells {
+    ($book:expr, $name:expr, $is_1904:expr, $limits:expr) => {{
+        let mut cells = $book
+            .worksheet_cells_reader($name)
+            .map_err(|e| describe(&e))?;
+        let dims = cells.dimensions();
+        check_extent(
+            u64::from(dims.end.0) + 1,
+            u64::from(dims.end.1) + 1,
+            $limits,
+        )?;
+        let mut gather = Gather::new($is_1904, $limits);
+        while let Some(cell) = cells.next_cell().map_err(|e| describe(&e))? {
+            gather.push(cell.get_position(), cell.get_value())?;
+        }
+        Ok(gather.finish())
+    }};
+}
+
 /// Reads every worksheet of a workbook, or says why the file cannot be read.
 pub fn read(path: &Path, format: WorkbookFormat, limits: Limits) -> Result<FileRead, String> {
     match format {
@@ -32,32 +53,14 @@ pub fn read(path: &Path, format: WorkbookFormat, limits: Limits) -> Result<FileR
             let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e| describe(&e))?;
             let is_1904 = book.has_1904_epoch();
             read_sheets(&mut book, is_1904, |book, name| {
-                let mut cells = book
-                    .worksheet_cells_reader(name)
-                    .map_err(|e| describe(&e))?;
-                let dims = cells.dimensions();
-                check_extent(u64::from(dims.end.0) + 1, u64::from(dims.end.1) + 1, limits)?;
-                let mut gather = Gather::new(is_1904, limits);
-                while let Some(cell) = cells.next_cell().map_err(|e| describe(&e))? {
-                    gather.push(cell.get_position(), cell.get_value())?;
-                }
-                Ok(gather.finish())
+                stream_cells!(book, name, is_1904, limits)
             })
         }
         WorkbookFormat::Xlsb => {
             let mut book: Xlsb<_> = calamine::open_workbook(path).map_err(|e| describe(&e))?;
             let is_1904 = book.has_1904_epoch();
             read_sheets(&mut book, is_1904, |book, name| {
-                let mut cells = book
-                    .worksheet_cells_reader(name)
-                    .map_err(|e| describe(&e))?;
-                let dims = cells.dimensions();
-                check_extent(u64::from(dims.end.0) + 1, u64::from(dims.end.1) + 1, limits)?;
-                let mut gather = Gather::new(is_1904, limits);
-                while let Some(cell) = cells.next_cell().map_err(|e| describe(&e))? {
-                    gather.push(cell.get_position(), cell.get_value())?;
-                }
-                Ok(gather.finish())
+                stream_cells!(book, name, is_1904, limits)
             })
         }
         WorkbookFormat::Xls => {
