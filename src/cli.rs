@@ -25,6 +25,9 @@ pub enum Command {
     ///
     /// Example: ceu rules > my-rules.toml
     Rules(RulesArgs),
+    /// Write a synthetic batch for benchmarks.
+    #[command(hide = true)]
+    Generate(GenerateArgs),
 }
 
 #[derive(Args, Debug)]
@@ -69,4 +72,19 @@ pub struct RulesArgs {
     /// A rules file to apply over the defaults before printing.
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// Transcript lines to write (per workbook with --workbooks).
+    #[arg(long)]
+    pub rows: u64,
+    /// A CSV file, or with --workbooks a folder of xlsx files.
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// Write this many xlsx workbooks instead of one CSV file.
+    #[arg(long, value_name = "N")]
+    pub workbooks: Option<u64>,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }

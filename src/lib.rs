@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod config;
 pub mod exit;
+pub mod generate;
 pub mod model;
 pub mod normalize;
 pub mod rules;

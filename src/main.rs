@@ -25,6 +25,11 @@ fn main() -> ProcessExit {
     let outcome = match cli.command {
         Command::Convert(args) => Config::from_args(args).and_then(|config| ceu::run(&config)),
         Command::Rules(args) => print_rules(args.rules.as_deref()),
+        Command::Generate(args) => match args.workbooks {
+            Some(books) => ceu::generate::write_workbooks(&args.out, books, args.rows, args.seed),
+            None => ceu::generate::write_csv(&args.out, args.rows, args.seed),
+        }
+        .map(|()| ExitCode::Success),
     };
     match outcome {
         Ok(code) => ProcessExit::from(code as u8),
