@@ -97,7 +97,7 @@ pub fn write_csv(path: &Path, rows: u64, seed: u64) -> Result<()> {
     out.write_record(HEADER)?;
     let mut rng = fastrand::Rng::with_seed(seed);
     for i in 0..rows {
-        out.write_record(&line(&mut rng, i))?;
+        out.write_record(line(&mut rng, i))?;
     }
     out.into_inner()
         .map_err(|e| anyhow::anyhow!("{}", e.error()))?
