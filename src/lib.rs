@@ -79,7 +79,7 @@ fn convert(config: &Config) -> Result<ExitCode> {
         as_of_year: config.as_of.year(),
         is_1904: false,
     };
-    let read: Vec<FileRecords> = files
+    let mut read: Vec<FileRecords> = files
         .par_iter()
         .enumerate()
         .map(|(i, input)| read_and_normalize(i as u32, input, &options, dates))
@@ -123,8 +123,8 @@ fn convert(config: &Config) -> Result<ExitCode> {
     let outcomes = evaluate_members(&read, &roster, &prior, config);
     let mut credits: Vec<Credit> = Vec::new();
     let mut rejections: Vec<Rejection> = read
-        .iter()
-        .flat_map(|f| f.rejections.iter().cloned())
+        .iter_mut()
+        .flat_map(|f| std::mem::take(&mut f.rejections))
         .collect();
     rejections.extend(roster_rejections);
     for outcome in outcomes {
@@ -257,12 +257,12 @@ fn read_and_normalize(
     out.skipped_sheets = file.skipped_sheets;
     out.encoding = file.encoding;
     let mut data_rows = 0;
-    for (sheet_index, sheet) in file.sheets.iter().enumerate() {
+    for (sheet_index, sheet) in file.sheets.into_iter().enumerate() {
         let sheet_index = sheet_index as u32;
         match sheet {
             SheetRead::Failed { name, message } => {
                 out.rejections
-                    .push(file_error(Some((sheet_index, name)), message));
+                    .push(file_error(Some((sheet_index, &name)), &message));
             }
             SheetRead::Sheet(sheet) => {
                 let place = SheetPlace {

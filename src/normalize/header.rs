@@ -7,6 +7,19 @@ use crate::model::Kind;
 
 /// `#` reads as `no`, then lower case, without white space, `_`, `-` or `.`.
 pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        // The common case, without per-character case tables.
+        let mut out = String::with_capacity(s.len());
+        for b in s.bytes() {
+            match b {
+                b'#' => out.push_str("no"),
+                b'_' | b'-' | b'.' => {}
+                b if b.is_ascii_whitespace() || b == 0x0b => {}
+                b => out.push(char::from(b.to_ascii_lowercase())),
+            }
+        }
+        return out;
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

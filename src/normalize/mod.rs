@@ -89,7 +89,7 @@ pub struct SheetPlace {
 
 /// Finds the header among the first 10 non-blank rows and turns the rows below it into records.
 pub fn normalize_sheet(
-    sheet: &Sheet,
+    sheet: Sheet,
     place: &SheetPlace,
     matcher: &HeaderMatcher,
     dates: DateContext,
@@ -99,11 +99,11 @@ pub fn normalize_sheet(
         ..dates
     };
     let sheet_name: Option<Arc<str>> = sheet.name.as_deref().map(Arc::from);
-    let at = |row: &RawRow| RowRef {
-        order: (place.file_index, place.sheet_index, row.row),
+    let at = |row: u32| RowRef {
+        order: (place.file_index, place.sheet_index, row),
         source_file: place.source_file.clone(),
         sheet: sheet_name.clone(),
-        row: Some(row.row),
+        row: Some(row),
     };
     let mut out = SheetRecords::default();
     let non_blank: Vec<usize> = sheet
@@ -135,37 +135,30 @@ pub fn normalize_sheet(
                 lacking.join(", ")
             ));
         }
-        for row in data_rows(sheet, first) {
+        for row in data_rows(sheet.rows, first) {
+            let at = at(row.row);
             out.rejections.push(Rejection {
-                at: at(row),
+                message: format!("{}: {message}", at.describe()),
+                at,
                 kind: None,
                 member_id: String::new(),
                 code: Code::UnrecognizedSheet,
-                message: format!("{}: {message}", at(row).describe()),
             });
         }
         return out;
     };
     out.is_roster = header.kind == Kind::Member;
     let header_names = names_of(header_at);
-    for row in data_rows(sheet, header_at) {
-        let get = |field: Field| -> &Cell {
-            header
-                .columns
-                .get(&field)
-                .and_then(|&c| row.cells.get(c))
-                .unwrap_or(&Cell::Empty)
+    let is_csv = sheet.is_csv;
+    for row in data_rows(sheet.rows, header_at) {
+        let at = at(row.row);
+        let mut cells = RowCells {
+            cells: row.cells,
+            header: &header,
+            dates,
         };
-        let text = |field: Field| cell_text(get(field));
-        let reject = |code: Code, message: String| Rejection {
-            at: at(row),
-            kind: Some(header.kind),
-            member_id: text(Field::MemberId),
-            code,
-            message: format!("{}: {message}", at(row).describe()),
-        };
-        if !header.missing.is_empty() {
-            out.rejections.push(reject(
+        let problem = if !header.missing.is_empty() {
+            Some((
                 Code::MissingColumn,
                 format!(
                     "the {} header lacks {}; headers found: {}",
@@ -173,93 +166,132 @@ pub fn normalize_sheet(
                     header.missing.join(", "),
                     list_names(&header_names)
                 ),
-            ));
-            continue;
-        }
-        if sheet.is_csv {
-            if let Some(extra) = row
-                .cells
-                .iter()
-                .skip(header.last_named + 1)
-                .position(|c| !c.is_blank())
-            {
-                let column = header.last_named + 2 + extra;
-                out.rejections.push(reject(
+            ))
+        } else if is_csv {
+            cells.beyond_header().map(|(column, text)| {
+                (
                     Code::MalformedRow,
                     format!(
-                        "field {column} '{}' lies beyond the header's {} columns",
-                        cell_text(&row.cells[column - 1]),
+                        "field {column} '{text}' lies beyond the header's {} columns",
                         header.last_named + 1
                     ),
-                ));
-                continue;
-            }
+                )
+            })
+        } else {
+            None
+        };
+        match problem {
+            Some((code, message)) => out.rejections.push(Rejection {
+                message: format!("{}: {message}", at.describe()),
+                at,
+                kind: Some(header.kind),
+                member_id: cells.text(Field::MemberId),
+                code,
+            }),
+            None => out.records.push(build_record(header.kind, at, &mut cells)),
         }
-        out.records.push(build_record(
-            &header,
-            at(row),
-            &text,
-            &|f| parse_date(get(f), dates),
-            &|f| parse_hours(get(f)),
-        ));
     }
     out
 }
 
-fn build_record(
-    header: &Header,
-    at: RowRef,
-    text: &dyn Fn(Field) -> String,
-    date: &dyn Fn(Field) -> Parsed<Date>,
-    hours: &dyn Fn(Field) -> Parsed<Hundredths>,
-) -> Record {
-    match header.kind {
+/// One data row's cells, read field by field through the header.
+struct RowCells<'a> {
+    cells: Vec<Cell>,
+    header: &'a Header,
+    dates: DateContext,
+}
+
+impl RowCells<'_> {
+    fn cell(&self, field: Field) -> &Cell {
+        self.header
+            .columns
+            .get(&field)
+            .and_then(|&c| self.cells.get(c))
+            .unwrap_or(&Cell::Empty)
+    }
+
+    /// The field as text; each field is read once, so its string is moved, not copied.
+    fn text(&mut self, field: Field) -> String {
+        let index = self.header.columns.get(&field).copied();
+        match index.and_then(|c| self.cells.get_mut(c)) {
+            Some(Cell::Text(s)) => {
+                let mut s = std::mem::take(s);
+                if s.trim().len() != s.len() {
+                    s = s.trim().to_string();
+                }
+                s
+            }
+            Some(other) => cell_text(other),
+            None => String::new(),
+        }
+    }
+
+    fn date(&self, field: Field) -> Parsed<Date> {
+        parse_date(self.cell(field), self.dates)
+    }
+
+    fn hours(&self, field: Field) -> Parsed<Hundredths> {
+        parse_hours(self.cell(field))
+    }
+
+    /// The first non-blank field beyond the header's last name (1-based) and its text.
+    fn beyond_header(&self) -> Option<(usize, String)> {
+        let skip = self.header.last_named + 1;
+        let extra = self.cells.iter().skip(skip).position(|c| !c.is_blank())?;
+        Some((skip + extra + 1, cell_text(&self.cells[skip + extra])))
+    }
+}
+
+fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
+    match kind {
         Kind::Transcript => Record::Transcript(TranscriptLine {
             at,
-            member_id: text(Field::MemberId),
-            member_name: text(Field::MemberName),
-            institution: text(Field::Institution),
-            program: text(Field::Program),
-            program_area: text(Field::ProgramArea),
-            course_id: text(Field::CourseId),
-            course_title: text(Field::CourseTitle),
-            completed_on: date(Field::CompletedOn),
-            clock_hours: hours(Field::ClockHours),
-            credit_hours: hours(Field::CreditHours),
-            grade: text(Field::Grade),
-            certified_on: date(Field::CertifiedOn),
+            member_id: row.text(Field::MemberId),
+            member_name: row.text(Field::MemberName),
+            institution: row.text(Field::Institution),
+            program: row.text(Field::Program),
+            program_area: row.text(Field::ProgramArea),
+            course_id: row.text(Field::CourseId),
+            course_title: row.text(Field::CourseTitle),
+            completed_on: row.date(Field::CompletedOn),
+            clock_hours: row.hours(Field::ClockHours),
+            credit_hours: row.hours(Field::CreditHours),
+            grade: row.text(Field::Grade),
+            certified_on: row.date(Field::CertifiedOn),
         }),
         Kind::Instructor => Record::Instructor(InstructorRecord {
             at,
-            member_id: text(Field::MemberId),
-            member_name: text(Field::MemberName),
-            institution: text(Field::Institution),
-            course_title: text(Field::CourseTitle),
-            credential: text(Field::Credential),
-            delivery: text(Field::Delivery),
-            started_on: date(Field::StartedOn),
-            finished_on: date(Field::FinishedOn),
-            contact_hours: hours(Field::ContactHours),
-            approval_id: text(Field::ApprovalId),
-            syllabus: text(Field::Syllabus),
-            curriculum_titles: text(Field::CurriculumTitles),
-            certified_on: date(Field::CertifiedOn),
+            member_id: row.text(Field::MemberId),
+            member_name: row.text(Field::MemberName),
+            institution: row.text(Field::Institution),
+            course_title: row.text(Field::CourseTitle),
+            credential: row.text(Field::Credential),
+            delivery: row.text(Field::Delivery),
+            started_on: row.date(Field::StartedOn),
+            finished_on: row.date(Field::FinishedOn),
+            contact_hours: row.hours(Field::ContactHours),
+            approval_id: row.text(Field::ApprovalId),
+            syllabus: row.text(Field::Syllabus),
+            curriculum_titles: row.text(Field::CurriculumTitles),
+            certified_on: row.date(Field::CertifiedOn),
         }),
         Kind::Member => Record::Roster(RosterRow {
             at,
-            member_id: text(Field::MemberId),
-            member_name: text(Field::MemberName),
-            certified_on: date(Field::CertifiedOn),
-            renewal_due: date(Field::RenewalDue),
-            credentials: text(Field::Credentials),
-            ceus_required: hours(Field::CeusRequired),
+            member_id: row.text(Field::MemberId),
+            member_name: row.text(Field::MemberName),
+            certified_on: row.date(Field::CertifiedOn),
+            renewal_due: row.date(Field::RenewalDue),
+            credentials: row.text(Field::Credentials),
+            ceus_required: row.hours(Field::CeusRequired),
         }),
     }
 }
 
 /// The non-blank rows below the header.
-fn data_rows(sheet: &Sheet, header_at: usize) -> impl Iterator<Item = &RawRow> {
-    sheet.rows[header_at + 1..].iter().filter(|r| !r.is_blank())
+fn data_rows(rows: Vec<RawRow>, header_at: usize) -> impl Iterator<Item = RawRow> {
+    rows.into_iter()
+        .skip(header_at + 1)
+        .filter(|r| !r.is_blank())
 }
 
 fn list_names(names: &[String]) -> String {
@@ -310,7 +342,7 @@ mod tests {
             as_of_year: 2026,
             is_1904: false,
         };
-        normalize_sheet(&csv_sheet(text), &place, &HeaderMatcher::default(), dates)
+        normalize_sheet(csv_sheet(text), &place, &HeaderMatcher::default(), dates)
     }
 
     #[test]

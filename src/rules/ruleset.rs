@@ -1,7 +1,7 @@
 //! The rule set as data (SPEC.md 4.5): the embedded default, a rules file
 //! laid over it key by key, and the TOML that `ceu rules` prints back.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
@@ -32,6 +32,43 @@ pub struct RuleSet {
     pub part_bytes: u64,
     /// Extra header names, as written, and the field each names.
     pub columns: BTreeMap<String, Field>,
+    /// The lists above in the form rows are compared in, built once.
+    lookups: Lookups,
+}
+
+/// The rule lists folded, upper-cased or reduced to credential keys, so a
+/// row's check is one hash lookup.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Lookups {
+    program_areas: HashSet<String>,
+    non_passing_grades: HashSet<String>,
+    delivery_words: HashSet<String>,
+    core_credentials: HashSet<String>,
+    requirement_credentials: HashSet<String>,
+}
+
+impl Lookups {
+    fn of(rules: &RuleSet) -> Lookups {
+        Lookups {
+            program_areas: rules.program_areas.iter().map(|a| fold(a)).collect(),
+            non_passing_grades: rules
+                .non_passing_grades
+                .iter()
+                .map(|g| g.trim().to_uppercase())
+                .collect(),
+            delivery_words: rules.delivery_words.iter().map(|w| fold(w)).collect(),
+            core_credentials: rules
+                .core_credentials
+                .iter()
+                .map(|c| credential_key(c))
+                .collect(),
+            requirement_credentials: rules
+                .requirement_credentials
+                .iter()
+                .map(|c| credential_key(c))
+                .collect(),
+        }
+    }
 }
 
 /// A TOML integer or a decimal of at most two places.
@@ -132,6 +169,7 @@ impl Default for RuleSet {
             sheet_columns: 0,
             part_bytes: 0,
             columns: BTreeMap::new(),
+            lookups: Lookups::default(),
         };
         empty
             .overlay(DEFAULT_RULES)
@@ -188,6 +226,7 @@ impl RuleSet {
             }
             self.columns = mapped;
         }
+        self.lookups = Lookups::of(&self);
         Ok(self)
     }
 
@@ -204,34 +243,31 @@ impl RuleSet {
         })
     }
 
-    /// Whether a folded program area is one the rules accept.
+    /// Whether a program area, folded, is one the rules accept.
     pub fn accepts_program_area(&self, area: &str) -> bool {
-        let area = fold(area);
-        self.program_areas.iter().any(|a| fold(a) == area)
+        self.lookups.program_areas.contains(&fold(area))
     }
 
     pub fn is_non_passing(&self, grade: &str) -> bool {
-        let grade = grade.trim().to_uppercase();
-        self.non_passing_grades
-            .iter()
-            .any(|g| g.trim().to_uppercase() == grade)
+        !grade.is_empty()
+            && self
+                .lookups
+                .non_passing_grades
+                .contains(&grade.trim().to_uppercase())
     }
 
     pub fn accepts_delivery(&self, delivery: &str) -> bool {
-        let delivery = fold(delivery);
-        self.delivery_words.iter().any(|w| fold(w) == delivery)
+        self.lookups.delivery_words.contains(&fold(delivery))
     }
 
+    /// Whether a credential key (see [`credential_key`]) is a core credential.
     pub fn is_core_credential(&self, credential: &str) -> bool {
-        self.core_credentials
-            .iter()
-            .any(|c| credential_key(c) == credential)
+        self.lookups.core_credentials.contains(credential)
     }
 
+    /// Whether a credential key counts toward the requirement (4.3).
     pub fn is_counted_credential(&self, credential: &str) -> bool {
-        self.requirement_credentials
-            .iter()
-            .any(|c| credential_key(c) == credential)
+        self.lookups.requirement_credentials.contains(credential)
     }
 
     /// CEUs required for a number of counted credentials (SPEC.md 4.3).

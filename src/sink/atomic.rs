@@ -11,16 +11,21 @@ use anyhow::{Context, Result};
 pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     let mut written = Vec::with_capacity(files.len());
     for (name, bytes) in files {
-        let mut temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .with_context(|| {
-                format!(
-                    "cannot write in {}: check that it is a writable directory",
-                    dir.display()
-                )
-            })?;
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // Temporary files are private by default; outputs are ordinary files.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let mut temp = builder.tempfile_in(dir).with_context(|| {
+            format!(
+                "cannot write in {}: check that it is a writable directory",
+                dir.display()
+            )
+        })?;
         temp.write_all(bytes)
             .and_then(|()| temp.as_file().sync_all())
             .with_context(|| {

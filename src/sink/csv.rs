@@ -1,10 +1,12 @@
 //! CSV output: UTF-8, `\n` line ends, quotes only where needed, and text
 //! that a spreadsheet would take for a formula prefixed with `'`.
 
+use std::fmt::Write as _;
+
 use crate::sink::{is_formula_like, Table, Value};
 
-pub fn render(table: &Table, bom: bool) -> anyhow::Result<Vec<u8>> {
-    let mut out = Vec::new();
+pub fn render(table: &Table<'_>, bom: bool) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(table.rows.len() * 128 + 256);
     if bom {
         out.extend_from_slice(b"\xEF\xBB\xBF");
     }
@@ -12,27 +14,45 @@ pub fn render(table: &Table, bom: bool) -> anyhow::Result<Vec<u8>> {
         .terminator(::csv::Terminator::Any(b'\n'))
         .from_writer(out);
     writer.write_record(table.columns)?;
-    let mut fields: Vec<String> = Vec::with_capacity(table.columns.len());
+    let mut scratch = String::new();
     for row in &table.rows {
-        fields.clear();
-        fields.extend(row.iter().map(field));
-        writer.write_record(&fields)?;
+        for value in row {
+            scratch.clear();
+            let field: &str = match value {
+                Value::Text(s) if is_formula_like(s) => {
+                    scratch.push('\'');
+                    scratch.push_str(s);
+                    &scratch
+                }
+                Value::Text(s) => s,
+                Value::Row(None) | Value::Amount(None) => "",
+                Value::Row(Some(n)) => {
+                    let _ = write!(scratch, "{n}");
+                    &scratch
+                }
+                Value::Amount(Some(h)) => {
+                    let _ = write!(scratch, "{h}");
+                    &scratch
+                }
+                Value::Date(d) => {
+                    let _ = write!(scratch, "{d}");
+                    &scratch
+                }
+                Value::Bool(b) => {
+                    if *b {
+                        "true"
+                    } else {
+                        "false"
+                    }
+                }
+            };
+            writer.write_field(field)?;
+        }
+        writer.write_record(None::<&[u8]>)?;
     }
     writer
         .into_inner()
         .map_err(|e| anyhow::anyhow!("{}", e.error()))
-}
-
-fn field(value: &Value) -> String {
-    match value {
-        Value::Text(s) if is_formula_like(s) => format!("'{s}"),
-        Value::Text(s) => s.clone(),
-        Value::Row(Some(n)) => n.to_string(),
-        Value::Row(None) | Value::Amount(None) => String::new(),
-        Value::Amount(Some(h)) => h.to_string(),
-        Value::Date(d) => d.to_string(),
-        Value::Bool(b) => b.to_string(),
-    }
 }
 
 #[cfg(test)]

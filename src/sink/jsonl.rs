@@ -3,7 +3,7 @@
 
 use crate::sink::{Table, Value};
 
-pub fn render(table: &Table) -> Vec<u8> {
+pub fn render(table: &Table<'_>) -> Vec<u8> {
     let mut out = String::new();
     for row in &table.rows {
         out.push('{');

@@ -14,8 +14,9 @@ use crate::model::Hundredths;
 
 /// A value in an output cell; each format writes each kind its own way.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
-    Text(String),
+pub enum Value<'a> {
+    /// Borrowed from the records where it can be, so writing copies nothing first.
+    Text(std::borrow::Cow<'a, str>),
     /// The `row` column: a number, blank for whole-file errors.
     Row(Option<u32>),
     /// Hours and CEUs; blank when there is none (a member without a requirement).
@@ -25,10 +26,10 @@ pub enum Value {
 }
 
 /// An output table: its name (the file's stem and the sheet's name) and columns.
-pub struct Table {
+pub struct Table<'a> {
     pub name: &'static str,
     pub columns: &'static [&'static str],
-    pub rows: Vec<Vec<Value>>,
+    pub rows: Vec<Vec<Value<'a>>>,
 }
 
 /// The output formats of `--format`.
@@ -56,7 +57,7 @@ pub fn is_formula_like(text: &str) -> bool {
 }
 
 /// The file's bytes in the given format.
-pub fn render(table: &Table, format: OutputFormat, bom: bool) -> anyhow::Result<Vec<u8>> {
+pub fn render(table: &Table<'_>, format: OutputFormat, bom: bool) -> anyhow::Result<Vec<u8>> {
     match format {
         OutputFormat::Csv => csv::render(table, bom),
         OutputFormat::Jsonl => Ok(jsonl::render(table)),

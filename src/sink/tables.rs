@@ -59,15 +59,15 @@ const CLAIM_COLUMNS: &[&str] = &[
     "curriculum_titles",
 ];
 
-fn text(s: &str) -> Value {
-    Value::Text(s.to_string())
+fn text(s: &str) -> Value<'_> {
+    Value::Text(s.into())
 }
 
-fn sheet(at: &crate::model::RowRef) -> Value {
+fn sheet(at: &crate::model::RowRef) -> Value<'_> {
     text(at.sheet.as_deref().unwrap_or(""))
 }
 
-pub fn credits(credits: &[Credit]) -> Table {
+pub fn credits(credits: &[Credit]) -> Table<'_> {
     let rows = credits
         .iter()
         .map(|c| {
@@ -100,7 +100,7 @@ pub fn credits(credits: &[Credit]) -> Table {
     }
 }
 
-pub fn rejections(rejections: &[Rejection]) -> Table {
+pub fn rejections(rejections: &[Rejection]) -> Table<'_> {
     let rows = rejections
         .iter()
         .map(|r| {
@@ -123,7 +123,7 @@ pub fn rejections(rejections: &[Rejection]) -> Table {
 }
 
 /// Without a roster the last three columns are left out.
-pub fn summary(rows: &[SummaryRow], with_roster: bool) -> Table {
+pub fn summary(rows: &[SummaryRow], with_roster: bool) -> Table<'_> {
     let columns = if with_roster {
         SUMMARY_COLUMNS
     } else {
@@ -154,7 +154,7 @@ pub fn summary(rows: &[SummaryRow], with_roster: bool) -> Table {
     }
 }
 
-pub fn claims(claims: &[ClaimRow]) -> Table {
+pub fn claims(claims: &[ClaimRow]) -> Table<'_> {
     let rows = claims
         .iter()
         .map(|c| {
@@ -164,10 +164,10 @@ pub fn claims(claims: &[ClaimRow]) -> Table {
                 text(&c.instructor_name),
                 text(&c.credential),
                 Value::Amount(Some(c.ceus_awarded)),
-                text(&c.courses.join("; ")),
-                text(&c.approval_ids.join("; ")),
-                text(&c.syllabus_refs.join("; ")),
-                text(&c.curriculum_titles.join("; ")),
+                Value::Text(c.courses.join("; ").into()),
+                Value::Text(c.approval_ids.join("; ").into()),
+                Value::Text(c.syllabus_refs.join("; ").into()),
+                Value::Text(c.curriculum_titles.join("; ").into()),
             ]
         })
         .collect();

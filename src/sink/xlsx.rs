@@ -9,7 +9,7 @@ use crate::sink::{is_formula_like, Table, Value};
 /// Excel's last row, header included.
 const MAX_ROWS: usize = 1_048_576;
 
-pub fn render(table: &Table) -> anyhow::Result<Vec<u8>> {
+pub fn render(table: &Table<'_>) -> anyhow::Result<Vec<u8>> {
     if table.rows.len() + 1 > MAX_ROWS {
         anyhow::bail!(
             "{} has {} rows, more than an xlsx sheet holds ({}); use --format csv or jsonl",
@@ -39,11 +39,11 @@ pub fn render(table: &Table) -> anyhow::Result<Vec<u8>> {
             let shown = match value {
                 Value::Text(s) if s.is_empty() => 0,
                 Value::Text(s) if is_formula_like(s) => {
-                    sheet.write_string_with_format(r, col, s, &quoted)?;
+                    sheet.write_string_with_format(r, col, s.as_ref(), &quoted)?;
                     s.chars().count()
                 }
                 Value::Text(s) => {
-                    sheet.write_string(r, col, s)?;
+                    sheet.write_string(r, col, s.as_ref())?;
                     s.chars().count()
                 }
                 Value::Row(Some(n)) => {
