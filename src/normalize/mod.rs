@@ -152,6 +152,7 @@ pub fn normalize_sheet(
     let is_csv = sheet.is_csv;
     for row in data_rows(sheet.rows, header_at) {
         let at = at(row.row);
+        let unclosed_quote = row.unclosed_quote;
         let mut cells = RowCells {
             cells: row.cells,
             header: &header,
@@ -166,6 +167,11 @@ pub fn normalize_sheet(
                     header.missing.join(", "),
                     list_names(&header_names)
                 ),
+            ))
+        } else if unclosed_quote {
+            Some((
+                Code::MalformedRow,
+                "a quote opened on this line is never closed; the line is read as it stands and the rows after it are read on their own".to_string(),
             ))
         } else if is_csv {
             cells.beyond_header().map(|(column, text)| {

@@ -120,40 +120,88 @@ fn empty_lines_before(bytes: &[u8], start: usize) -> usize {
 /// line is a row, and a quoted value spanning lines is one row. Stops after
 /// `limit` non-blank rows.
 pub fn parse_rows(text: &str, delimiter: u8, limit: usize) -> Vec<RawRow> {
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut record = ::csv::StringRecord::new();
-    let mut rows = Vec::new();
     let bytes = text.as_bytes();
+    let mut rows = Vec::new();
     let mut row: u64 = 0;
     let mut non_blank = 0;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            // Only invalid UTF-8 fails here, and the text is already decoded.
-            Err(_) => break,
-        }
-        // The csv crate passes over empty lines; a spreadsheet shows each as a row.
-        let start = record.position().map_or(0, |p| p.byte()) as usize;
-        row += 1 + empty_lines_before(bytes, start) as u64;
-        let cells: Vec<Cell> = record.iter().map(|f| Cell::Text(f.to_string())).collect();
-        let raw = RawRow {
-            row: u32::try_from(row).unwrap_or(u32::MAX),
-            cells,
-        };
-        if !raw.is_blank() {
-            non_blank += 1;
-        }
-        rows.push(raw);
-        if non_blank >= limit {
-            break;
+    // Where the current reader started: after an unclosed quote, reading starts again on the next line.
+    let mut offset = 0;
+    'restart: while offset < bytes.len() {
+        let mut reader = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(&bytes[offset..]);
+        let mut record = ::csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                // Only invalid UTF-8 fails here, and the text is already decoded.
+                Ok(false) | Err(_) => break 'restart,
+            }
+            // The csv crate passes over empty lines; a spreadsheet shows each as a row.
+            let start = offset + record.position().map_or(0, |p| p.byte()) as usize;
+            let blank_lines = empty_lines_before(bytes, start);
+            row += 1 + blank_lines as u64;
+            let end = offset + reader.position().byte() as usize;
+            let content = start + line_ends_at(bytes, start, blank_lines);
+            let raw = if end >= bytes.len() && has_unclosed_quote(&bytes[content..]) {
+                // The quote never closes: this line alone is the row, and it is malformed.
+                let line_end = bytes[content..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |p| content + p + 1);
+                let line = String::from_utf8_lossy(&bytes[content..line_end]);
+                offset = line_end;
+                let cells = line
+                    .trim_end_matches(['\r', '\n'])
+                    .split(char::from(delimiter))
+                    .map(|f| Cell::Text(f.to_string()))
+                    .collect();
+                rows.push(RawRow {
+                    row: u32::try_from(row).unwrap_or(u32::MAX),
+                    cells,
+                    unclosed_quote: true,
+                });
+                continue 'restart;
+            } else {
+                RawRow {
+                    row: u32::try_from(row).unwrap_or(u32::MAX),
+                    cells: record.iter().map(|f| Cell::Text(f.to_string())).collect(),
+                    unclosed_quote: false,
+                }
+            };
+            if !raw.is_blank() {
+                non_blank += 1;
+            }
+            rows.push(raw);
+            if non_blank >= limit {
+                break 'restart;
+            }
         }
     }
     rows
+}
+
+/// Where the record's own text begins, past `lines` empty lines from `start`.
+fn line_ends_at(bytes: &[u8], start: usize, lines: usize) -> usize {
+    let mut i = start;
+    if i > 0 && bytes[i - 1] == b'\r' && bytes.get(i) == Some(&b'\n') {
+        i += 1;
+    }
+    for _ in 0..lines {
+        match bytes.get(i) {
+            Some(b'\r') if bytes.get(i + 1) == Some(&b'\n') => i += 2,
+            Some(_) => i += 1,
+            None => break,
+        }
+    }
+    i - start
+}
+
+/// Whether the last record of the file leaves a quote open.
+fn has_unclosed_quote(record: &[u8]) -> bool {
+    record.iter().filter(|&&b| b == b'"').count() % 2 == 1
 }
 
 #[cfg(test)]
@@ -176,6 +224,22 @@ mod tests {
             rows.last().unwrap().cells,
             vec![Cell::Text("4".into()), Cell::Text("5".into())]
         );
+    }
+
+    #[test]
+    fn an_unclosed_quote_spoils_one_row_only() {
+        let text = "a,b\n1,\"x\n\n2,y\n3,\"z\"\n";
+        let rows = parse_rows(text, b',', usize::MAX);
+        let seen: Vec<(u32, bool, usize)> = rows
+            .iter()
+            .filter(|r| !r.is_blank())
+            .map(|r| (r.row, r.unclosed_quote, r.cells.len()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![(1, false, 2), (2, true, 2), (4, false, 2), (5, false, 2)]
+        );
+        assert_eq!(rows.last().unwrap().cells[1], Cell::Text("z".into()));
     }
 
     #[test]

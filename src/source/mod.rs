@@ -42,6 +42,8 @@ impl Cell {
 pub struct RawRow {
     pub row: u32,
     pub cells: Vec<Cell>,
+    /// A CSV line whose opening quote never closes (then `MALFORMED_ROW`).
+    pub unclosed_quote: bool,
 }
 
 impl RawRow {

@@ -37,11 +37,20 @@ pub fn looks_like(bytes: &[u8]) -> &'static str {
         "an XML document"
     } else if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
         "UTF-16 text"
-    } else if head.iter().all(|&b| b >= 0x20 || b"\t\r\n".contains(&b)) {
+    } else if is_mostly_text(head) {
         "text"
     } else {
         "binary data"
     }
+}
+
+/// Text with a stray control byte (a NUL in a field) is still text.
+fn is_mostly_text(head: &[u8]) -> bool {
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !b"\t\r\n\x0c".contains(&b))
+        .count();
+    control * 20 <= head.len()
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -70,6 +79,8 @@ mod tests {
         assert_eq!(looks_like(b"%PDF-1.7"), "a PDF document");
         assert_eq!(looks_like(b"member_id,completed_on\n"), "text");
         assert_eq!(looks_like(b""), "an empty file");
+        assert_eq!(looks_like(b"member_id,name\n1,A\x00B\n"), "text");
+        assert_eq!(looks_like(b"\x00\x01\x02\x03binary"), "binary data");
         assert_eq!(looks_like(b"PK\x03\x04rest"), "a zip archive");
         assert_eq!(container(b"PK\x03\x04rest"), Some(Container::Zip));
         assert_eq!(container(b"hello"), None);

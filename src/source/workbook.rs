@@ -206,6 +206,7 @@ impl Gather {
             self.rows.push(RawRow {
                 row: number,
                 cells: Vec::new(),
+                unclosed_quote: false,
             });
         }
         let cells = &mut self.rows.last_mut().expect("a row was pushed").cells;
