@@ -65,6 +65,7 @@ fn convert(config: &Config) -> Result<ExitCode> {
         files.append(&mut roster_input);
     }
     files.extend(selection.files);
+    refuse_output_holding_inputs(config, &files)?;
 
     let options = ReadOptions {
         delimiter: config.delimiter,
@@ -82,7 +83,7 @@ fn convert(config: &Config) -> Result<ExitCode> {
     let mut read: Vec<FileRecords> = files
         .par_iter()
         .enumerate()
-        .map(|(i, input)| read_and_normalize(i as u32, input, &options, dates))
+        .map(|(i, input)| read_file(i as u32, input, &options, dates))
         .collect();
 
     if let Some(members) = &config.members {
@@ -220,6 +221,64 @@ fn convert(config: &Config) -> Result<ExitCode> {
     } else {
         ExitCode::Success
     })
+}
+
+/// Outputs replace files of the same names: an output folder that holds an
+/// input could overwrite it, so it is refused before anything is read.
+fn refuse_output_holding_inputs(config: &Config, files: &[InputFile]) -> Result<()> {
+    let Ok(out) = config.out.canonicalize() else {
+        return Ok(());
+    };
+    let prior = config
+        .prior
+        .iter()
+        .map(|p| (p.display().to_string(), p.clone()));
+    let inputs = files
+        .iter()
+        .map(|f| (f.source_file.clone(), f.path.clone()));
+    for (shown, path) in inputs.chain(prior) {
+        if path.canonicalize().is_ok_and(|p| p.starts_with(&out)) {
+            bail!(
+                "the output folder {} holds the input {shown}: choose another --out",
+                config.out.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Reads one file and normalizes each of its sheets; a reader that fails
+/// on a hostile file makes a `FILE_ERROR`, not a crash.
+fn read_file(
+    index: u32,
+    input: &InputFile,
+    options: &ReadOptions,
+    dates: DateContext,
+) -> FileRecords {
+    std::panic::catch_unwind(|| read_and_normalize(index, input, options, dates)).unwrap_or_else(
+        |_| {
+            let mut out = FileRecords {
+                unreadable: true,
+                ..FileRecords::default()
+            };
+            out.rejections.push(Rejection {
+                at: RowRef {
+                    order: (index, 0, 0),
+                    source_file: Arc::from(input.source_file.as_str()),
+                    sheet: None,
+                    row: None,
+                },
+                kind: None,
+                member_id: String::new(),
+                code: Code::FileError,
+                message: format!(
+                    "{}: the file is corrupt: its reader failed on it",
+                    input.source_file
+                ),
+            });
+            out
+        },
+    )
 }
 
 /// Reads one file and normalizes each of its sheets.

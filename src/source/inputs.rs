@@ -1,6 +1,7 @@
 //! Which files a run reads (SPEC.md section 1): named files, and directories
 //! walked in byte order of their paths, hidden files and lock files skipped.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use crate::normalize::header::HeaderMatcher;
@@ -136,10 +137,10 @@ pub fn read_input(input: &InputFile, options: &ReadOptions) -> Result<FileRead, 
                 .to_string(),
         );
     };
-    let bytes =
-        std::fs::read(&input.path).map_err(|e| format!("the file cannot be opened: {e}"))?;
+    let cannot_open = |e: std::io::Error| format!("the file cannot be opened: {e}");
     match format {
         Format::Csv | Format::Tsv => {
+            let bytes = std::fs::read(&input.path).map_err(cannot_open)?;
             if let Some(found) = container(&bytes) {
                 return Err(format!(
                     "this is not a text file: it looks like {}",
@@ -162,6 +163,11 @@ pub fn read_input(input: &InputFile, options: &ReadOptions) -> Result<FileRead, 
             ))
         }
         Format::Workbook(kind) => {
+            // The first bytes tell the container; calamine reads the rest.
+            let mut bytes = Vec::with_capacity(512);
+            std::fs::File::open(&input.path)
+                .and_then(|f| std::io::Read::take(f, 512).read_to_end(&mut bytes))
+                .map_err(cannot_open)?;
             let want = if kind == WorkbookFormat::Xls {
                 Container::Ole
             } else {
@@ -174,12 +180,7 @@ pub fn read_input(input: &InputFile, options: &ReadOptions) -> Result<FileRead, 
                 }
                 _ => return Err(format!("this is not a workbook: it looks like {}", looks_like(&bytes))),
             }
-            drop(bytes);
-            let limits = options.limits;
-            let path = input.path.clone();
-            // A hostile workbook must not take the run down with it.
-            std::panic::catch_unwind(move || workbook::read(&path, kind, limits))
-                .unwrap_or_else(|_| Err("the workbook is corrupt: its reader failed".to_string()))
+            workbook::read(&input.path, kind, options.limits)
         }
     }
 }

@@ -306,3 +306,23 @@ fn a_rules_file_changes_the_numbers() {
     );
     assert!(case.output("rejections.csv").contains(",NOT_PASSED,"));
 }
+
+#[test]
+fn an_output_folder_holding_an_input_is_refused() {
+    let case = Case::new().file("out/t.csv", TRANSCRIPTS);
+    let run = case.run(&[
+        "convert",
+        "out/t.csv",
+        "--out",
+        "out",
+        "--as-of",
+        "2026-11-15",
+    ]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("holds the input out/t.csv"),
+        "{}",
+        run.stderr
+    );
+    assert!(!case.path("out/credits.csv").exists());
+}
