@@ -72,6 +72,7 @@ fn convert(config: &Config) -> Result<ExitCode> {
         limits: Limits {
             sheet_rows: config.rules.sheet_rows,
             sheet_columns: config.rules.sheet_columns,
+            part_bytes: config.rules.part_bytes,
         },
         matcher: HeaderMatcher::new(&config.rules.columns),
     };

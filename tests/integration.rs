@@ -5,6 +5,7 @@ mod integration {
     pub mod case;
     mod cli;
     mod formats;
+    mod hostile;
     mod prior;
     mod samples;
     mod workbooks;

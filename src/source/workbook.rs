@@ -18,11 +18,39 @@ pub enum WorkbookFormat {
     Ods,
 }
 
-/// The limits of one sheet (SPEC.md 4.5 `[limits]`).
+/// The limits of one workbook (SPEC.md 4.5 `[limits]`).
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub sheet_rows: u64,
     pub sheet_columns: u64,
+    /// The most one part of a zipped workbook may inflate to, and the most
+    /// memory one sheet's cells may take.
+    pub part_bytes: u64,
+}
+
+/// What a held cell costs beyond its text.
+const CELL_BYTES: u64 = std::mem::size_of::<Cell>() as u64;
+
+/// Refuses a zipped workbook (xlsx, xlsm, xlsb, ods) with a part that would
+/// inflate past the limit, before any of it is inflated.
+pub fn check_parts(path: &Path, limits: Limits) -> Result<(), String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("the file cannot be opened: {e}"))?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| format!("the workbook is corrupt: {e}"))?;
+    for i in 0..archive.len() {
+        let part = archive
+            .by_index_raw(i)
+            .map_err(|e| format!("the workbook is corrupt: {e}"))?;
+        if part.size() > limits.part_bytes {
+            return Err(format!(
+                "part {} inflates to {} bytes, more than the limit of {} (part_bytes)",
+                part.name().map(|n| n.into_owned()).unwrap_or_default(),
+                part.size(),
+                limits.part_bytes
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Streams one sheet's cells (xlsx and xlsb share the calls, not a trait),
@@ -48,6 +76,9 @@ macro_rules! stream_cells {
 
 /// Reads every worksheet of a workbook, or says why the file cannot be read.
 pub fn read(path: &Path, format: WorkbookFormat, limits: Limits) -> Result<FileRead, String> {
+    if format != WorkbookFormat::Xls {
+        check_parts(path, limits)?;
+    }
     match format {
         WorkbookFormat::Xlsx => {
             let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e| describe(&e))?;
@@ -179,6 +210,8 @@ struct Gather {
     is_1904: bool,
     limits: Limits,
     sorted: bool,
+    /// Memory the held cells take, checked against `part_bytes`.
+    held: u64,
 }
 
 impl Gather {
@@ -188,6 +221,7 @@ impl Gather {
             is_1904,
             limits,
             sorted: true,
+            held: 0,
         }
     }
 
@@ -211,6 +245,17 @@ impl Gather {
         }
         let cells = &mut self.rows.last_mut().expect("a row was pushed").cells;
         let col = col as usize;
+        let text = match &cell {
+            Cell::Text(s) | Cell::IsoDateTime(s) | Cell::Error(s) => s.len() as u64,
+            _ => 0,
+        };
+        self.held += text + CELL_BYTES * (col + 1).saturating_sub(cells.len()).max(1) as u64;
+        if self.held > self.limits.part_bytes {
+            return Err(format!(
+                "the sheet's cells take more than {} bytes of memory (part_bytes)",
+                self.limits.part_bytes
+            ));
+        }
         if cells.len() <= col {
             cells.resize(col + 1, Cell::Empty);
         }
