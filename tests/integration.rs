@@ -7,6 +7,7 @@ mod integration {
     mod formats;
     mod hostile;
     mod prior;
+    mod properties;
     mod samples;
     mod workbooks;
 }
