@@ -317,3 +317,49 @@ fn describe(e: &dyn std::fmt::Display) -> String {
         format!("the workbook cannot be read: {text}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(part_bytes: u64) -> Limits {
+        Limits {
+            sheet_rows: 1_048_576,
+            sheet_columns: 16_384,
+            part_bytes,
+        }
+    }
+
+    #[test]
+    fn cells_gather_into_rows_in_sheet_order() {
+        let mut g = Gather::new(false, limits(1 << 20));
+        g.push((3, 1), &DataRef::Float(2.5)).unwrap();
+        g.push((0, 0), &DataRef::SharedString("member_id")).unwrap();
+        g.push((3, 0), &DataRef::Int(7)).unwrap();
+        let rows = g.finish();
+        assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), vec![1, 4]);
+        assert_eq!(rows[1].cells, vec![Cell::Int(7), Cell::Number(2.5)]);
+    }
+
+    #[test]
+    fn a_sheet_over_its_memory_budget_is_refused() {
+        let mut g = Gather::new(false, limits(10_000));
+        let err = g
+            .push((0, 16_000), &DataRef::SharedString("far away"))
+            .unwrap_err();
+        assert!(err.contains("more than 10000 bytes"), "{err}");
+    }
+
+    #[test]
+    fn a_cell_beyond_the_limits_is_refused() {
+        let mut g = Gather::new(
+            false,
+            Limits {
+                sheet_columns: 5,
+                ..limits(1 << 20)
+            },
+        );
+        let err = g.push((0, 5), &DataRef::Bool(true)).unwrap_err();
+        assert!(err.contains("6 columns, more than the limit of 5"), "{err}");
+    }
+}

@@ -326,3 +326,19 @@ fn an_output_folder_holding_an_input_is_refused() {
     );
     assert!(!case.path("out/credits.csv").exists());
 }
+
+#[test]
+fn delimiter_option_overrides_detection() {
+    // Detection would pick `,` (the header fits under it); forcing `;` makes one column.
+    let text = "member_id,institution,program,program_area,course_id,completed_on,credit_hours,certified_on\n5,U,P,Health Care,C;x,2025-01-02,1,2020-01-01\n";
+    let case = Case::new().file("t.csv", text);
+    let run = case.convert(&["t.csv", "--delimiter", ";"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_text(
+        &columns(&case.output("rejections.csv"), 6),
+        "source_file,sheet,row,kind,member_id,code\nt.csv,,2,,,UNRECOGNIZED_SHEET\n",
+    );
+    let run = case.convert(&["t.csv", "--delimiter", ","]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(case.output("credits.csv").lines().count(), 2);
+}

@@ -1,0 +1,32 @@
+//! Bytes of a CSV file → rows → records or rejections. Must never panic, and
+//! every non-blank row below a header must come out as one record or one rejection.
+#![no_main]
+
+use std::sync::Arc;
+
+use ceu::normalize::header::HeaderMatcher;
+use ceu::normalize::value::DateContext;
+use ceu::normalize::{normalize_sheet, SheetPlace};
+use ceu::source::SheetRead;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let matcher = HeaderMatcher::default();
+    let file = ceu::source::csv::read(data, false, None, &matcher);
+    let dates = DateContext {
+        day_first: false,
+        as_of_year: 2026,
+        is_1904: false,
+    };
+    for sheet in file.sheets {
+        let SheetRead::Sheet(sheet) = sheet else { continue };
+        let place = SheetPlace {
+            source_file: Arc::from("fuzz.csv"),
+            file_index: 0,
+            sheet_index: 0,
+        };
+        let rows = sheet.rows.len();
+        let out = normalize_sheet(sheet, &place, &matcher, dates);
+        assert!(out.records.len() + out.rejections.len() <= rows);
+    }
+});
