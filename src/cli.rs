@@ -50,6 +50,9 @@ pub struct ConvertArgs {
     /// A rules file (TOML) overriding the default rule set; see `ceu rules`.
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+    /// Read a column under another name: --map "Student No=member_id". Repeatable.
+    #[arg(long = "map", value_name = "HEADER=FIELD")]
+    pub map: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: OutputFormat,

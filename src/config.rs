@@ -32,10 +32,20 @@ impl Config {
             Some(text) => parse_as_of(text)?,
             None => jiff::Zoned::now().date(),
         };
-        let rules = match &args.rules {
+        let mut rules = match &args.rules {
             Some(path) => RuleSet::from_path(path)?,
             None => RuleSet::default(),
         };
+        for mapping in &args.map {
+            let Some((header, field)) = mapping.split_once('=') else {
+                bail!(
+                    "--map '{mapping}' must be HEADER=FIELD, e.g. --map \"Student No=member_id\""
+                );
+            };
+            rules
+                .map_column(header.trim(), field.trim())
+                .map_err(|e| anyhow::anyhow!("--map: {e}"))?;
+        }
         let delimiter = args.delimiter.as_deref().map(parse_delimiter).transpose()?;
         let threads = match args.threads {
             Some(0) => bail!("--threads must be at least 1"),

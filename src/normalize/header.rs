@@ -295,14 +295,25 @@ impl HeaderMatcher {
             if !identified {
                 continue;
             }
+            let unused: Vec<&String> = names
+                .iter()
+                .enumerate()
+                .filter(|(i, n)| !n.trim().is_empty() && !columns.values().any(|c| c == i))
+                .map(|(_, n)| n)
+                .collect();
             let missing = required(kind)
                 .iter()
                 .filter(|need| !need.iter().any(|f| has(*f)))
                 .map(|need| {
-                    need.iter()
+                    let wanted = need
+                        .iter()
                         .map(|f| f.name())
                         .collect::<Vec<_>>()
-                        .join(" or ")
+                        .join(" or ");
+                    match closest_header(&unused, need) {
+                        Some(name) => format!("{wanted} (closest header: '{name}')"),
+                        None => wanted,
+                    }
                 })
                 .collect();
             let last_named = names
@@ -372,6 +383,30 @@ impl HeaderMatcher {
         }
         best
     }
+}
+
+/// The unused header most like one of `fields` (their names and aliases),
+/// when it is alike enough to be worth naming.
+fn closest_header<'a>(unused: &[&'a String], fields: &[Field]) -> Option<&'a String> {
+    let known: Vec<String> = FIELDS
+        .iter()
+        .filter(|(f, _, _)| fields.contains(f))
+        .flat_map(|(_, name, aliases)| std::iter::once(*name).chain(aliases.iter().copied()))
+        .map(fold)
+        .collect();
+    unused
+        .iter()
+        .map(|name| {
+            let folded = fold(name);
+            let score = known
+                .iter()
+                .map(|k| strsim::normalized_damerau_levenshtein(&folded, k))
+                .fold(0.0, f64::max);
+            (score, *name)
+        })
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| name)
 }
 
 /// Required columns per kind; an inner list is satisfied by any one of its fields.
@@ -476,6 +511,24 @@ mod tests {
         assert_eq!(
             h.missing,
             vec!["program", "program_area", "course_id or course_title"]
+        );
+    }
+
+    #[test]
+    fn missing_columns_name_the_closest_header() {
+        let m = HeaderMatcher::default();
+        let h = m
+            .recognise(&names(
+                "member_id,completed_on,credit_hours,school,programme,Prog Area,Course Titel,Notes",
+            ))
+            .unwrap();
+        assert_eq!(
+            h.missing,
+            vec![
+                "program (closest header: 'programme')",
+                "program_area (closest header: 'Prog Area')",
+                "course_id or course_title (closest header: 'Course Titel')"
+            ]
         );
     }
 

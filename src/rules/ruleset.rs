@@ -217,17 +217,23 @@ impl RuleSet {
             self.part_bytes = l.part_bytes.unwrap_or(self.part_bytes);
         }
         if let Some(columns) = file.columns {
-            let mut mapped = BTreeMap::new();
+            self.columns.clear();
             for (header, field) in columns {
-                let Some(f) = Field::from_name(&field) else {
-                    bail!("[columns] \"{header}\" = \"{field}\": {field} is not a field name (see docs/formats.md)");
-                };
-                mapped.insert(header, f);
+                self.map_column(&header, &field)
+                    .map_err(|e| anyhow::anyhow!("[columns] {e}"))?;
             }
-            self.columns = mapped;
         }
         self.lookups = Lookups::of(&self);
         Ok(self)
+    }
+
+    /// Reads the column `header` as `field` (a rules file's `[columns]`, `--map`).
+    pub fn map_column(&mut self, header: &str, field: &str) -> Result<()> {
+        let Some(f) = Field::from_name(field) else {
+            bail!("\"{header}\" = \"{field}\": {field} is not a field name (see docs/formats.md)");
+        };
+        self.columns.insert(header.to_string(), f);
+        Ok(())
     }
 
     /// Reads a rules file, or says what to do when it cannot.

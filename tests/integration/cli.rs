@@ -342,3 +342,54 @@ fn delimiter_option_overrides_detection() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert_eq!(case.output("credits.csv").lines().count(), 2);
 }
+
+#[test]
+fn map_reads_an_odd_export_and_missing_columns_name_the_closest_headers() {
+    let text = "Student No,Certified,College Name,Degree,Program Areas,Course Title,Completed,Credits\n5,2020-01-01,U,P,Health Care,Anatomy,2025-01-02,1\n";
+    let case = Case::new().file("odd.csv", text);
+    let run = case.convert(&["odd.csv"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let rejections = case.output("rejections.csv");
+    assert!(rejections.contains(",UNRECOGNIZED_SHEET,"), "{rejections}");
+    let run = case.convert(&[
+        "odd.csv",
+        "--map",
+        "Student No=member_id",
+        "--map",
+        "Completed=completed_on",
+        "--map",
+        "Certified = certified_on",
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let rejections = case.output("rejections.csv");
+    assert!(rejections.contains(",MISSING_COLUMN,"), "{rejections}");
+    assert!(
+        rejections.contains("lacks institution (closest header: 'College Name'), program_area (closest header: 'Program Areas')"),
+        "{rejections}"
+    );
+    let run = case.convert(&[
+        "odd.csv",
+        "--map",
+        "Student No=member_id",
+        "--map",
+        "Completed=completed_on",
+        "--map",
+        "Certified=certified_on",
+        "--map",
+        "College Name=institution",
+        "--map",
+        "Program Areas=program_area",
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(
+        columns(&case.output("credits.csv"), 5),
+        "source_file,sheet,row,kind,member_id\nodd.csv,,2,transcript,5\n"
+    );
+    let run = case.convert(&["odd.csv", "--map", "Student No=student"]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("student is not a field name"),
+        "{}",
+        run.stderr
+    );
+}
