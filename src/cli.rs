@@ -21,6 +21,13 @@ pub enum Command {
     ///
     /// Example: ceu convert --members roster.xlsx transcripts/ --out results --as-of 2026-11-15
     Convert(ConvertArgs),
+    /// Read and check files as convert would, writing nothing: for a member or college before sending a batch.
+    ///
+    /// Each row that would be rejected is printed on stdout. Exit status: 0 nothing would be
+    /// rejected, 2 some row would be, 3 some file cannot be read, 1 the check could not run.
+    ///
+    /// Example: ceu check fall_transcripts.xlsx --as-of 2026-11-15
+    Check(ReadArgs),
     /// Print the rule set in force as TOML that --rules accepts back.
     ///
     /// Example: ceu rules > my-rules.toml
@@ -32,12 +39,25 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct ConvertArgs {
-    /// Input files (.csv .tsv .txt .xlsx .xlsm .xlsb .xls .ods) or folders that hold them.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Folder for the outputs; created when missing.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: OutputFormat,
+    /// Start CSV outputs with a byte-order mark, for Excel.
+    #[arg(long)]
+    pub bom: bool,
+}
+
+/// What reading and the rules need, shared by `convert` and `check`.
+#[derive(Args, Debug)]
+pub struct ReadArgs {
+    /// Input files (.csv .tsv .txt .xlsx .xlsm .xlsb .xls .ods) or folders that hold them.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
     /// The member roster (member_id, certified_on, renewal_due, credentials, ceus_required).
     #[arg(long, value_name = "FILE")]
     pub members: Option<PathBuf>,
@@ -53,9 +73,6 @@ pub struct ConvertArgs {
     /// Read a column under another name: --map "Student No=member_id". Repeatable.
     #[arg(long = "map", value_name = "HEADER=FIELD")]
     pub map: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: OutputFormat,
     /// Read dates such as 3/4/2025 day first (4 March) instead of month first.
     #[arg(long)]
     pub day_first: bool,
@@ -65,9 +82,12 @@ pub struct ConvertArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Start CSV outputs with a byte-order mark, for Excel.
-    #[arg(long)]
-    pub bom: bool,
+    /// No progress bar and only the two closing lines on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// A line per file: its kind, rows, encoding and delimiter.
+    #[arg(long, short, conflicts_with = "quiet")]
+    pub verbose: bool,
 }
 
 #[derive(Args, Debug)]

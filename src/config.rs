@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use jiff::civil::Date;
 
-use crate::cli::ConvertArgs;
+use crate::cli::{ConvertArgs, ReadArgs};
 use crate::rules::ruleset::RuleSet;
 use crate::sink::OutputFormat;
 
@@ -24,10 +24,21 @@ pub struct Config {
     pub delimiter: Option<u8>,
     pub threads: usize,
     pub bom: bool,
+    pub quiet: bool,
+    pub verbose: bool,
 }
 
 impl Config {
     pub fn from_args(args: ConvertArgs) -> Result<Config> {
+        let mut config = Config::for_reading(args.read)?;
+        config.out = args.out;
+        config.format = args.format;
+        config.bom = args.bom;
+        Ok(config)
+    }
+
+    /// A configuration that reads and applies the rules (`ceu check`); it writes nothing.
+    pub fn for_reading(args: ReadArgs) -> Result<Config> {
         let as_of = match &args.as_of {
             Some(text) => parse_as_of(text)?,
             None => jiff::Zoned::now().date(),
@@ -54,16 +65,18 @@ impl Config {
         };
         Ok(Config {
             inputs: args.inputs,
-            out: args.out,
+            out: PathBuf::new(),
             members: args.members,
             prior: args.prior,
             as_of,
             rules,
-            format: args.format,
+            format: OutputFormat::Csv,
             day_first: args.day_first,
             delimiter,
             threads,
-            bom: args.bom,
+            bom: false,
+            quiet: args.quiet,
+            verbose: args.verbose,
         })
     }
 }

@@ -43,18 +43,79 @@ struct FileRecords {
     no_data_rows: bool,
     skipped_sheets: usize,
     encoding: Option<&'static str>,
+    delimiter: Option<u8>,
+    /// The kind of each sheet read, for `-v`.
+    kinds: Vec<&'static str>,
+    data_rows: usize,
 }
 
 /// Runs a conversion: reads every input, applies the rules, writes the outputs.
 pub fn run(config: &Config) -> Result<ExitCode> {
+    in_pool(config, || {
+        let mut batch = process(config)?;
+        write_outputs(config, &mut batch)?;
+        print_report(config, &batch.report);
+        Ok(batch.exit_code())
+    })
+}
+
+/// `ceu check`: the same reading and rules, no outputs; each rejection on
+/// stdout. Exit 0 when nothing would be rejected, 2 when some row would be,
+/// 3 when some input cannot be read.
+pub fn check(config: &Config) -> Result<ExitCode> {
+    in_pool(config, || {
+        let batch = process(config)?;
+        let mut out = std::io::stdout().lock();
+        for r in &batch.rejections {
+            use std::io::Write as _;
+            writeln!(out, "{} {}", r.code.as_str(), r.message).context("cannot write to stdout")?;
+        }
+        print_report(config, &batch.report);
+        Ok(match batch.exit_code() {
+            ExitCode::Success if !batch.rejections.is_empty() => ExitCode::WouldReject,
+            code => code,
+        })
+    })
+}
+
+fn in_pool(config: &Config, job: impl FnOnce() -> Result<ExitCode> + Send) -> Result<ExitCode> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
         .build()
         .context("cannot start worker threads")?;
-    pool.install(|| convert(config))
+    pool.install(job)
 }
 
-fn convert(config: &Config) -> Result<ExitCode> {
+/// A batch after the rules: every output row, and the report.
+struct Batch {
+    credits: Vec<Credit>,
+    rejections: Vec<Rejection>,
+    summary: Vec<rules::summary::SummaryRow>,
+    claims: Vec<rules::claims::ClaimRow>,
+    roster_given: bool,
+    report: RunReport,
+}
+
+impl Batch {
+    fn exit_code(&self) -> ExitCode {
+        if self.report.file_errors > 0 {
+            ExitCode::InputUnreadable
+        } else {
+            ExitCode::Success
+        }
+    }
+}
+
+fn print_report(config: &Config, report: &RunReport) {
+    let lines = report.lines();
+    let shown = if config.quiet { 2 } else { lines.len() };
+    for line in &lines[..shown] {
+        eprintln!("{line}");
+    }
+}
+
+/// Reads every input and applies the rules.
+fn process(config: &Config) -> Result<Batch> {
     let selection = select(&config.inputs);
     if selection.files.is_empty() {
         bail!("no input files found: name .csv, .tsv, .txt, .xlsx, .xlsm, .xlsb, .xls or .ods files, or folders that hold them");
@@ -81,11 +142,22 @@ fn convert(config: &Config) -> Result<ExitCode> {
         as_of_year: config.as_of.year(),
         is_1904: false,
     };
+    let progress = Progress::new(&files, config.quiet);
     let mut read: Vec<FileRecords> = files
         .par_iter()
         .enumerate()
-        .map(|(i, input)| read_file(i as u32, input, &options, dates))
+        .map(|(i, input)| {
+            let records = read_file(i as u32, input, &options, dates);
+            progress.file_done(input, records.data_rows);
+            records
+        })
         .collect();
+    progress.finish();
+    if config.verbose {
+        for (file, records) in files.iter().zip(&read) {
+            eprintln!("{}", describe_file(file, records));
+        }
+    }
 
     if let Some(members) = &config.members {
         let first = &read[0];
@@ -187,7 +259,18 @@ fn convert(config: &Config) -> Result<ExitCode> {
         }
     }
     report.tally(&credits, &rejections);
+    Ok(Batch {
+        credits,
+        rejections,
+        summary,
+        claims,
+        roster_given: roster.given,
+        report,
+    })
+}
 
+/// Writes the four outputs and report.html, all or none.
+fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
     std::fs::create_dir_all(&config.out).with_context(|| {
         format!(
             "cannot create the output folder {}: choose another --out",
@@ -196,32 +279,97 @@ fn convert(config: &Config) -> Result<ExitCode> {
     })?;
     let ext = config.format.extension();
     let tables = [
-        sink::tables::credits(&credits),
-        sink::tables::rejections(&rejections),
-        sink::tables::summary(&summary, roster.given),
-        sink::tables::claims(&claims),
+        sink::tables::credits(&batch.credits),
+        sink::tables::rejections(&batch.rejections),
+        sink::tables::summary(&batch.summary, batch.roster_given),
+        sink::tables::claims(&batch.claims),
     ];
     let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
     for table in &tables {
         let bytes = sink::render(table, config.format, config.bom)?;
         outputs.push((format!("{}.{ext}", table.name), bytes));
     }
-    report.outputs = outputs
+    batch.report.outputs = outputs
         .iter()
         .map(|(name, _)| config.out.join(name).display().to_string())
         .chain([config.out.join("report.html").display().to_string()])
         .collect();
-    outputs.push(("report.html".to_string(), report.html().into_bytes()));
-    sink::atomic::write_files(&config.out, &outputs)?;
+    outputs.push(("report.html".to_string(), batch.report.html().into_bytes()));
+    sink::atomic::write_files(&config.out, &outputs)
+}
 
-    for line in report.lines() {
-        eprintln!("{line}");
+/// A progress bar over the input bytes, on stderr when it is a terminal.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    files: std::sync::atomic::AtomicUsize,
+    rows: std::sync::atomic::AtomicUsize,
+}
+
+impl Progress {
+    fn new(files: &[InputFile], quiet: bool) -> Progress {
+        let bytes = files
+            .iter()
+            .map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len()))
+            .sum();
+        let bar = if quiet {
+            indicatif::ProgressBar::hidden()
+        } else {
+            indicatif::ProgressBar::with_draw_target(
+                Some(bytes),
+                indicatif::ProgressDrawTarget::stderr(),
+            )
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} {elapsed} reading [{bar:30}] {bytes}/{total_bytes} {msg}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        // A single large file finishes at once; the ticking spinner shows the run is alive.
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        Progress {
+            bar,
+            files: Default::default(),
+            rows: Default::default(),
+        }
     }
-    Ok(if report.file_errors > 0 {
-        ExitCode::InputUnreadable
+
+    fn file_done(&self, file: &InputFile, rows: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let files = self.files.fetch_add(1, Relaxed) + 1;
+        let rows = self.rows.fetch_add(rows, Relaxed) + rows;
+        self.bar
+            .inc(std::fs::metadata(&file.path).map_or(0, |m| m.len()));
+        self.bar.set_message(format!("{files} files, {rows} rows"));
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// `-v`: what was found in one file.
+fn describe_file(file: &InputFile, records: &FileRecords) -> String {
+    let mut parts = vec![if records.unreadable {
+        "unreadable".to_string()
+    } else if records.kinds.is_empty() {
+        "no sheets".to_string()
     } else {
-        ExitCode::Success
-    })
+        records.kinds.join(", ")
+    }];
+    parts.push(format!("{} rows", records.data_rows));
+    if let Some(encoding) = records.encoding {
+        parts.push(encoding.to_string());
+    } else if records.delimiter.is_some() {
+        parts.push("UTF-8".to_string());
+    }
+    if let Some(d) = records.delimiter {
+        let shown = match d {
+            b'\t' => "tab".to_string(),
+            d => format!("'{}'", char::from(d)),
+        };
+        parts.push(format!("delimiter {shown}"));
+    }
+    format!("{}: {}", file.source_file, parts.join(", "))
 }
 
 /// Outputs replace files of the same names: an output folder that holds an
@@ -316,6 +464,7 @@ fn read_and_normalize(
     };
     out.skipped_sheets = file.skipped_sheets;
     out.encoding = file.encoding;
+    out.delimiter = file.delimiter;
     let mut data_rows = 0;
     for (sheet_index, sheet) in file.sheets.into_iter().enumerate() {
         let sheet_index = sheet_index as u32;
@@ -332,6 +481,11 @@ fn read_and_normalize(
                 };
                 let normalized = normalize_sheet(sheet, &place, &options.matcher, dates);
                 out.has_roster |= normalized.is_roster;
+                out.kinds.push(
+                    normalized
+                        .kind
+                        .map_or("unrecognized", normalize::kind_label),
+                );
                 data_rows += normalized.records.len() + normalized.rejections.len();
                 out.records.extend(normalized.records);
                 out.rejections.extend(normalized.rejections);
@@ -339,6 +493,7 @@ fn read_and_normalize(
         }
     }
     out.no_data_rows = data_rows == 0 && out.rejections.is_empty();
+    out.data_rows = data_rows;
     out
 }
 

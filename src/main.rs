@@ -24,6 +24,7 @@ fn main() -> ProcessExit {
     };
     let outcome = match cli.command {
         Command::Convert(args) => Config::from_args(args).and_then(|config| ceu::run(&config)),
+        Command::Check(args) => Config::for_reading(args).and_then(|config| ceu::check(&config)),
         Command::Rules(args) => print_rules(args.rules.as_deref()),
         Command::Generate(args) => match args.workbooks {
             Some(books) => ceu::generate::write_workbooks(&args.out, books, args.rows, args.seed),

@@ -78,6 +78,8 @@ pub struct SheetRecords {
     pub rejections: Vec<Rejection>,
     /// The sheet held a roster header.
     pub is_roster: bool,
+    /// The kind of the sheet's header, if one was found.
+    pub kind: Option<Kind>,
 }
 
 /// Where a sheet sits, for row references.
@@ -148,6 +150,7 @@ pub fn normalize_sheet(
         return out;
     };
     out.is_roster = header.kind == Kind::Member;
+    out.kind = Some(header.kind);
     let header_names = names_of(header_at);
     let is_csv = sheet.is_csv;
     for row in data_rows(sheet.rows, header_at) {

@@ -24,6 +24,10 @@ pub struct RunReport {
     pub uncounted_credentials: BTreeMap<String, usize>,
     pub file_errors: usize,
     pub outputs: Vec<String>,
+    /// Per code, the most frequent reason (the message without its place) and how often.
+    pub top_reasons: BTreeMap<&'static str, (String, usize)>,
+    /// Files with the most rejections, most first.
+    pub worst_files: Vec<(String, usize)>,
 }
 
 impl RunReport {
@@ -32,9 +36,33 @@ impl RunReport {
         self.rejected = rejections.len();
         self.rows_read = self.credited + self.rejected;
         self.ceus_awarded = credits.iter().map(|c| c.ceus_awarded).sum();
+        let mut reasons: BTreeMap<(&'static str, &str), usize> = BTreeMap::new();
+        let mut files: BTreeMap<&str, usize> = BTreeMap::new();
         for r in rejections {
             *self.by_code.entry(r.code.as_str()).or_default() += 1;
+            let place = r.at.describe();
+            let reason = r
+                .message
+                .strip_prefix(place.as_str())
+                .and_then(|m| m.strip_prefix(": "))
+                .unwrap_or(&r.message);
+            *reasons.entry((r.code.as_str(), reason)).or_default() += 1;
+            *files.entry(&r.at.source_file).or_default() += 1;
         }
+        for ((code, reason), n) in reasons {
+            let best = self
+                .top_reasons
+                .entry(code)
+                .or_insert_with(|| (reason.to_string(), n));
+            if n > best.1 {
+                *best = (reason.to_string(), n);
+            }
+        }
+        let mut worst: Vec<(String, usize)> =
+            files.into_iter().map(|(f, n)| (f.to_string(), n)).collect();
+        worst.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        worst.truncate(5);
+        self.worst_files = worst;
         self.file_errors = self
             .by_code
             .get(Code::FileError.as_str())
@@ -56,8 +84,24 @@ impl RunReport {
         if !self.by_code.is_empty() {
             let mut codes: Vec<(&&str, &usize)> = self.by_code.iter().collect();
             codes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let parts: Vec<String> = codes.iter().map(|(c, n)| format!("{c} {n}")).collect();
-            lines.push(format!("rejected by code: {}", parts.join(", ")));
+            lines.push("rejected by code:".to_string());
+            for (code, n) in codes {
+                let reason = self
+                    .top_reasons
+                    .get(*code)
+                    .map(|(r, k)| match k {
+                        1 => format!(" (e.g. {})", shorten_text(r, 100)),
+                        k => format!(" (most often, {k} times: {})", shorten_text(r, 100)),
+                    })
+                    .unwrap_or_default();
+                lines.push(format!("  {code} {n}{reason}"));
+            }
+            let files: Vec<String> = self
+                .worst_files
+                .iter()
+                .map(|(f, n)| format!("{f} ({n})"))
+                .collect();
+            lines.push(format!("most rejections in: {}", files.join(", ")));
         }
         if !self.skipped_entries.is_empty() {
             lines.push(format!(
@@ -136,6 +180,13 @@ impl RunReport {
         }
         page.push_str("</body>\n</html>\n");
         page
+    }
+}
+
+fn shorten_text(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_string(),
     }
 }
 

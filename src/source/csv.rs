@@ -54,6 +54,7 @@ pub fn read(bytes: &[u8], is_tsv: bool, forced: Option<u8>, matcher: &HeaderMatc
         })],
         skipped_sheets: 0,
         encoding,
+        delimiter: Some(delimiter),
     }
 }
 

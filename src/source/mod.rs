@@ -83,4 +83,6 @@ pub struct FileRead {
     pub skipped_sheets: usize,
     /// The text encoding used when it was not UTF-8 (for the end-of-run report).
     pub encoding: Option<&'static str>,
+    /// The delimiter a CSV file was read with.
+    pub delimiter: Option<u8>,
 }

@@ -393,3 +393,44 @@ fn map_reads_an_odd_export_and_missing_columns_name_the_closest_headers() {
         run.stderr
     );
 }
+
+#[test]
+fn check_reads_and_judges_without_writing() {
+    let good = "member_id,certified_on,institution,program,program_area,course_id,completed_on,credit_hours\n5,2020-01-01,U,P,Health Care,C,2025-03-14,1\n";
+    let bad = format!("{good}6,2020-01-01,U,P,Art,C,2025-03-14,1\n");
+    let case = Case::new()
+        .file("good.csv", good)
+        .file("bad.csv", bad)
+        .file("page.xlsx", "<html></html>");
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_ceu"))
+            .args(args)
+            .current_dir(case.dir.path())
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap(),
+            String::from_utf8(output.stdout).unwrap(),
+        )
+    };
+    assert_eq!(
+        run(&["check", "good.csv", "--as-of", "2026-11-15"]),
+        (0, String::new())
+    );
+    let (status, stdout) = run(&["check", "bad.csv", "--as-of", "2026-11-15"]);
+    assert_eq!(status, 2);
+    assert_eq!(
+        stdout,
+        "NOT_HEALTHCARE_PROGRAM bad.csv, row 3: program_area 'Art' is not one of health care, health care business, health care finance, health care management\n"
+    );
+    let (status, stdout) = run(&["check", "page.xlsx", "good.csv", "--as-of", "2026-11-15"]);
+    assert_eq!(status, 3);
+    assert!(
+        stdout.starts_with("FILE_ERROR page.xlsx: this is not a workbook"),
+        "{stdout}"
+    );
+    assert!(
+        std::fs::read_dir(case.dir.path()).unwrap().count() == 3,
+        "check wrote nothing"
+    );
+}

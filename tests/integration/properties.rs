@@ -92,6 +92,8 @@ fn run(dir: &Path, out: &str, threads: usize) -> Vec<Vec<u8>> {
         delimiter: None,
         threads,
         bom: false,
+        quiet: true,
+        verbose: false,
     };
     ceu::run(&config).expect("the run completes");
     // source_file holds the temporary folder's path, which differs from run to run.
