@@ -32,6 +32,13 @@ pub enum Command {
     ///
     /// Example: ceu rules > my-rules.toml
     Rules(RulesArgs),
+    /// Write an empty workbook (or CSV, by extension) with the right header for one record kind.
+    ///
+    /// The workbook has drop-down lists for program area, delivery and credential, and a
+    /// `_help` sheet that explains each column (ceu skips it when the template comes back filled).
+    ///
+    /// Example: ceu template transcript --out fall_transcripts.xlsx
+    Template(TemplateArgs),
     /// Write a synthetic batch for benchmarks.
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -110,4 +117,17 @@ pub struct GenerateArgs {
     pub workbooks: Option<u64>,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct TemplateArgs {
+    /// The record kind.
+    #[arg(value_enum)]
+    pub kind: crate::template::TemplateKind,
+    /// Where to write it (default: KIND_template.xlsx); a .csv name writes the header only.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// A rules file whose lists fill the drop-downs.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
 }

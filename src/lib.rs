@@ -11,6 +11,7 @@ pub mod normalize;
 pub mod rules;
 pub mod sink;
 pub mod source;
+pub mod template;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -26,6 +26,7 @@ fn main() -> ProcessExit {
         Command::Convert(args) => Config::from_args(args).and_then(|config| ceu::run(&config)),
         Command::Check(args) => Config::for_reading(args).and_then(|config| ceu::check(&config)),
         Command::Rules(args) => print_rules(args.rules.as_deref()),
+        Command::Template(args) => make_template(args),
         Command::Generate(args) => match args.workbooks {
             Some(books) => ceu::generate::write_workbooks(&args.out, books, args.rows, args.seed),
             None => ceu::generate::write_csv(&args.out, args.rows, args.seed),
@@ -39,6 +40,20 @@ fn main() -> ProcessExit {
             ProcessExit::from(ExitCode::CannotRun as u8)
         }
     }
+}
+
+fn make_template(args: ceu::cli::TemplateArgs) -> anyhow::Result<ExitCode> {
+    let rules = match &args.rules {
+        Some(path) => RuleSet::from_path(path)?,
+        None => RuleSet::default(),
+    };
+    let out = args.out.unwrap_or_else(|| {
+        let kind = format!("{:?}", args.kind).to_lowercase();
+        std::path::PathBuf::from(format!("{kind}_template.xlsx"))
+    });
+    ceu::template::write_template(args.kind, &out, &rules)?;
+    eprintln!("wrote {}", out.display());
+    Ok(ExitCode::Success)
 }
 
 fn print_rules(path: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {

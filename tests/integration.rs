@@ -9,5 +9,6 @@ mod integration {
     mod prior;
     mod properties;
     mod samples;
+    mod template;
     mod workbooks;
 }
