@@ -295,7 +295,8 @@ fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
         .map(|(name, _)| config.out.join(name).display().to_string())
         .chain([config.out.join("report.html").display().to_string()])
         .collect();
-    outputs.push(("report.html".to_string(), batch.report.html().into_bytes()));
+    let page = batch.report.html(&batch.summary, &batch.rejections);
+    outputs.push(("report.html".to_string(), page.into_bytes()));
     sink::atomic::write_files(&config.out, &outputs)
 }
 

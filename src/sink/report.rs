@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::model::{Code, Credit, Hundredths, Rejection};
+use crate::rules::summary::SummaryRow;
 
 /// What the run saw and did, beyond the output rows.
 #[derive(Debug, Default)]
@@ -40,13 +41,7 @@ impl RunReport {
         let mut files: BTreeMap<&str, usize> = BTreeMap::new();
         for r in rejections {
             *self.by_code.entry(r.code.as_str()).or_default() += 1;
-            let place = r.at.describe();
-            let reason = r
-                .message
-                .strip_prefix(place.as_str())
-                .and_then(|m| m.strip_prefix(": "))
-                .unwrap_or(&r.message);
-            *reasons.entry((r.code.as_str(), reason)).or_default() += 1;
+            *reasons.entry((r.code.as_str(), reason(r))).or_default() += 1;
             *files.entry(&r.at.source_file).or_default() += 1;
         }
         for ((code, reason), n) in reasons {
@@ -148,39 +143,135 @@ impl RunReport {
         lines
     }
 
-    /// A self-contained page: totals and rejections by code.
-    pub fn html(&self) -> String {
-        let mut page = String::from(
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>ceu run report</title>\n<style>\nbody{font-family:system-ui,sans-serif;margin:2rem;color:#222}\ntable{border-collapse:collapse}\ntd,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}\nth{background:#f3f3f3}\ntd.n{text-align:right}\n</style>\n</head>\n<body>\n<h1>ceu run report</h1>\n",
-        );
-        page.push_str("<h2>Totals</h2>\n<table>\n");
+    /// `report.html`: one self-contained page (no scripts, no network) with the
+    /// totals, a bar chart of rejections by code, each member's CEUs against the
+    /// requirement, and the rejections with their place.
+    pub fn html(&self, summary: &[SummaryRow], rejections: &[Rejection]) -> String {
+        let mut page = String::from(concat!(
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+            "<meta name=\"viewport\" content=\"width=device-width\">\n<title>ceu run report</title>\n<style>\n",
+            "body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:70rem;color:#1f2933;padding:0 1rem}\n",
+            "h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d9e2ec;padding-bottom:.3rem}\n",
+            ".cards{display:flex;gap:1rem;flex-wrap:wrap}.card{background:#f0f4f8;border-radius:.5rem;padding:.8rem 1.2rem;min-width:8rem}\n",
+            ".card b{display:block;font-size:1.5rem}.card span{color:#52606d;font-size:.85rem}\n",
+            "table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{border-bottom:1px solid #e4e7eb;padding:.35rem .5rem;text-align:left;vertical-align:top}\n",
+            "th{background:#f5f7fa}.n{text-align:right;white-space:nowrap}td{overflow-wrap:anywhere}\n",
+            ".bar{background:#e4e7eb;border-radius:.2rem;height:.9rem;min-width:10rem}.bar i{display:block;height:100%;border-radius:.2rem;background:#3e7cb1}\n",
+            ".bar i.done{background:#3f9142}.code{font-family:ui-monospace,monospace;font-size:.85rem}\n",
+            "</style>\n</head>\n<body>\n<h1>ceu run report</h1>\n",
+        ));
+        page.push_str("<div class=\"cards\">\n");
         for (name, value) in [
-            ("Rows read", self.rows_read.to_string()),
-            ("Credited", self.credited.to_string()),
-            ("Rejected", self.rejected.to_string()),
-            ("Roster members", self.roster_members.to_string()),
+            ("rows read", self.rows_read.to_string()),
+            ("credited", self.credited.to_string()),
+            ("rejected", self.rejected.to_string()),
             ("CEUs awarded", self.ceus_awarded.to_string()),
-            ("Files read", self.files_read.to_string()),
+            ("members in the roster", self.roster_members.to_string()),
+            ("files read", self.files_read.to_string()),
         ] {
-            let _ = writeln!(page, "<tr><th>{name}</th><td class=\"n\">{value}</td></tr>");
+            let _ = writeln!(
+                page,
+                "<div class=\"card\"><b>{value}</b><span>{name}</span></div>"
+            );
         }
-        page.push_str("</table>\n<h2>Rejections by code</h2>\n");
+        page.push_str("</div>\n<h2>Rejections by code</h2>\n");
         if self.by_code.is_empty() {
             page.push_str("<p>No rejections.</p>\n");
         } else {
-            page.push_str("<table>\n<tr><th>Code</th><th>Rows</th></tr>\n");
-            for (code, n) in &self.by_code {
+            let mut codes: Vec<(&&str, &usize)> = self.by_code.iter().collect();
+            codes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let most = *codes[0].1 as f64;
+            let bar_height = 22;
+            let height = codes.len() * bar_height + 10;
+            let _ = writeln!(
+                page,
+                "<svg role=\"img\" aria-label=\"rejections by code\" width=\"100%\" viewBox=\"0 0 900 {height}\" font-size=\"13\" font-family=\"ui-monospace,monospace\">"
+            );
+            for (i, (code, n)) in codes.iter().enumerate() {
+                let y = i * bar_height + 5;
+                let width = (**n as f64 / most * 560.0).max(2.0);
                 let _ = writeln!(
                     page,
-                    "<tr><td>{}</td><td class=\"n\">{n}</td></tr>",
-                    escape(code)
+                    "<text x=\"240\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"250\" y=\"{y}\" width=\"{width:.1}\" height=\"16\" rx=\"3\" fill=\"#c65d21\"/><text x=\"{:.1}\" y=\"{}\">{n}</text>",
+                    y + 13,
+                    escape(code),
+                    250.0 + width + 6.0,
+                    y + 13
+                );
+            }
+            page.push_str("</svg>\n");
+        }
+        page.push_str("<h2>CEUs per member</h2>\n");
+        if summary.is_empty() {
+            page.push_str("<p>No member rows.</p>\n");
+        } else {
+            page.push_str("<table>\n<tr><th>member</th><th>name</th><th class=\"n\">transcript</th><th class=\"n\">instructor</th><th class=\"n\">total</th><th class=\"n\">required</th><th>progress</th></tr>\n");
+            for m in summary {
+                let (required, bar) = match m.ceus_required {
+                    Some(need) if need.0 > 0 => {
+                        let share = (m.total_ceus.0 as f64 / need.0 as f64).min(1.0);
+                        let class = if share >= 1.0 { " class=\"done\"" } else { "" };
+                        (
+                            need.to_string(),
+                            format!(
+                                "<div class=\"bar\"><i{class} style=\"width:{:.0}%\"></i></div>",
+                                share * 100.0
+                            ),
+                        )
+                    }
+                    _ => (String::new(), String::new()),
+                };
+                let _ = writeln!(
+                    page,
+                    "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{required}</td><td>{bar}</td></tr>",
+                    escape(&m.member_id),
+                    escape(&m.member_name),
+                    m.transcript_ceus,
+                    m.instructor_ceus,
+                    m.total_ceus
                 );
             }
             page.push_str("</table>\n");
         }
+        page.push_str("<h2>Rejections</h2>\n");
+        if rejections.is_empty() {
+            page.push_str("<p>No rejections.</p>\n");
+        } else {
+            const SHOWN: usize = 2000;
+            page.push_str("<table>\n<tr><th>file</th><th>sheet</th><th class=\"n\">row</th><th>member</th><th>code</th><th>reason</th></tr>\n");
+            for r in rejections.iter().take(SHOWN) {
+                let _ = writeln!(
+                    page,
+                    "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"code\">{}</td><td>{}</td></tr>",
+                    escape(&r.at.source_file),
+                    escape(r.at.sheet.as_deref().unwrap_or("")),
+                    r.at.row.map(|n| n.to_string()).unwrap_or_default(),
+                    escape(&r.member_id),
+                    r.code.as_str(),
+                    escape(reason(r))
+                );
+            }
+            page.push_str("</table>\n");
+            if rejections.len() > SHOWN {
+                let _ = writeln!(
+                    page,
+                    "<p>The first {SHOWN} of {} rejections; all of them are in the rejections file.</p>",
+                    rejections.len()
+                );
+            }
+        }
         page.push_str("</body>\n</html>\n");
         page
     }
+}
+
+/// A rejection's message without its place (file, sheet, row), which has columns of its own.
+fn reason(r: &Rejection) -> &str {
+    let place = r.at.describe();
+    r.message
+        .strip_prefix(place.as_str())
+        .and_then(|m| m.strip_prefix(": "))
+        .unwrap_or(&r.message)
 }
 
 fn shorten_text(text: &str, max: usize) -> String {

@@ -434,3 +434,30 @@ fn check_reads_and_judges_without_writing() {
         "check wrote nothing"
     );
 }
+
+#[test]
+fn report_html_holds_totals_members_and_rejections() {
+    let case = batch();
+    let run = case.convert(&["--members", "roster.csv", "t.csv", "i.csv"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(case.path("out/report.html")).unwrap();
+    for expected in [
+        "<b>8</b><span>rows read</span>",
+        "<b>4</b><span>credited</span>",
+        "<b>4</b><span>rejected</span>",
+        "<b>56.00</b><span>CEUs awarded</span>",
+        ">BELOW_CLOCK_MINIMUM</text>",
+        "<tr><td>00123</td><td>Ana Ruiz</td><td class=\"n\">40.00</td><td class=\"n\">16.00</td><td class=\"n\">56.00</td><td class=\"n\">40.00</td>",
+        "<tr><td>t.csv</td><td></td><td class=\"n\">9</td><td>77</td><td class=\"code\">NOT_HEALTHCARE_PROGRAM</td>",
+    ] {
+        assert!(page.contains(expected), "report.html lacks {expected}");
+    }
+    assert!(
+        !page.contains("<script"),
+        "report.html is self-contained, without scripts"
+    );
+    assert!(
+        !page.contains("http"),
+        "report.html loads nothing from the network"
+    );
+}
