@@ -39,6 +39,13 @@ pub enum Command {
     ///
     /// Example: ceu template transcript --out fall_transcripts.xlsx
     Template(TemplateArgs),
+    /// Print a shell completion script: ceu completions bash > /etc/bash_completion.d/ceu
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): ceu man > ceu.1 && man ./ceu.1
+    Man,
     /// Write a synthetic batch for benchmarks.
     #[command(hide = true)]
     Generate(GenerateArgs),

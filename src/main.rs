@@ -2,7 +2,7 @@
 
 use std::process::ExitCode as ProcessExit;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use ceu::cli::{Cli, Command};
 use ceu::config::Config;
@@ -27,6 +27,18 @@ fn main() -> ProcessExit {
         Command::Check(args) => Config::for_reading(args).and_then(|config| ceu::check(&config)),
         Command::Rules(args) => print_rules(args.rules.as_deref()),
         Command::Template(args) => make_template(args),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "ceu", &mut script);
+            print_out(&script)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| print_out(&page))
+        }
         Command::Generate(args) => match args.workbooks {
             Some(books) => ceu::generate::write_workbooks(&args.out, books, args.rows, args.seed),
             None => ceu::generate::write_csv(&args.out, args.rows, args.seed),
@@ -61,8 +73,16 @@ fn print_rules(path: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
         Some(path) => RuleSet::from_path(path)?,
         None => RuleSet::default(),
     };
-    print!("{}", rules.to_toml());
-    Ok(ExitCode::Success)
+    print_out(rules.to_toml().as_bytes())
+}
+
+/// Writes to stdout; a reader that stops early (`| head`) is not an error.
+fn print_out(bytes: &[u8]) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::Success),
+    }
 }
 
 // glibc's allocator spent more time in the kernel (page faults from trimming

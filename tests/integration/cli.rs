@@ -461,3 +461,27 @@ fn report_html_holds_totals_members_and_rejections() {
         "report.html loads nothing from the network"
     );
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_clap_definition() {
+    let out = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_ceu"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let bash = out(&["completions", "bash"]);
+    assert!(
+        bash.contains("convert") && bash.contains("--members") && bash.contains("template"),
+        "{bash}"
+    );
+    let man = out(&["man"]);
+    assert!(man.starts_with(".ie") && man.contains(".TH ceu 1"), "{man}");
+    assert!(man.contains("convert") && man.contains("check"), "{man}");
+    let help = out(&["convert", "--help"]);
+    assert!(help.contains("Example: ceu convert --members"), "{help}");
+    let help = out(&["check", "--help"]);
+    assert!(help.contains("Example: ceu check"), "{help}");
+}
