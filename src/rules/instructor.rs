@@ -129,7 +129,7 @@ pub fn check_row(
         }
     }
     check_not_future(finished_on, as_of, "finished_on")?;
-    check_certification(finished_on, member, &record.certified_on)?;
+    check_certification("finished", finished_on, member, &record.certified_on)?;
     if let Some(m) = member.filter(|m| !m.credentials.is_empty()) {
         if !m
             .credentials

@@ -44,6 +44,7 @@ pub(crate) fn reject(
 /// The member's certification date: the roster's, else the row's own.
 /// `UNKNOWN_CERTIFICATION`, then `BEFORE_CERTIFICATION` (4.1 steps 7–8, 4.2 step 8).
 pub fn check_certification(
+    event: &str,
     on: Date,
     member: Option<&Member>,
     row_certified_on: &Parsed<Date>,
@@ -67,7 +68,7 @@ pub fn check_certification(
     if on < certified_on {
         return Err((
             Code::BeforeCertification,
-            format!("completed {on}, before certification on {certified_on}"),
+            format!("{event} {on}, before certification on {certified_on}"),
         ));
     }
     Ok(())
@@ -147,21 +148,34 @@ mod tests {
     #[test]
     fn certification_from_roster_else_row() {
         let m = member(date(2024, 3, 1), None);
-        assert!(check_certification(date(2024, 3, 1), Some(&m), &Parsed::Blank).is_ok());
+        assert!(
+            check_certification("completed", date(2024, 3, 1), Some(&m), &Parsed::Blank).is_ok()
+        );
         let e = check_certification(
+            "completed",
             date(2024, 2, 29),
             Some(&m),
             &Parsed::Value(date(2000, 1, 1)),
         )
         .unwrap_err();
         assert_eq!(e.0, Code::BeforeCertification);
-        assert!(
-            check_certification(date(2024, 2, 29), None, &Parsed::Value(date(2000, 1, 1))).is_ok()
-        );
-        let e =
-            check_certification(date(2024, 2, 29), None, &Parsed::Invalid("x".into())).unwrap_err();
+        assert!(check_certification(
+            "completed",
+            date(2024, 2, 29),
+            None,
+            &Parsed::Value(date(2000, 1, 1))
+        )
+        .is_ok());
+        let e = check_certification(
+            "completed",
+            date(2024, 2, 29),
+            None,
+            &Parsed::Invalid("x".into()),
+        )
+        .unwrap_err();
         assert_eq!(e.0, Code::UnknownCertification);
-        let e = check_certification(date(2024, 2, 29), None, &Parsed::Blank).unwrap_err();
+        let e =
+            check_certification("completed", date(2024, 2, 29), None, &Parsed::Blank).unwrap_err();
         assert_eq!(e.0, Code::UnknownCertification);
     }
 }

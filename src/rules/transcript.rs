@@ -126,7 +126,7 @@ pub fn evaluate(
     for (i, line) in lines.iter().enumerate() {
         let checked = check_basic(line, rules, as_of).and_then(|basic| {
             basics[i] = Some(basic);
-            check_certification(basic.completed_on, member, &line.certified_on)?;
+            check_certification("completed", basic.completed_on, member, &line.certified_on)?;
             check_renewal_window(basic.completed_on, member)?;
             Ok(basic)
         });
