@@ -322,7 +322,7 @@ impl Progress {
             )
         };
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} {elapsed} reading [{bar:30}] {bytes}/{total_bytes} {msg}",
+            "{spinner} {elapsed} reading [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg}",
         ) {
             bar.set_style(style.progress_chars("=> "));
         }
