@@ -137,13 +137,12 @@ pub fn evaluate(
             }
         }
     }
-    let key_of = |i: usize| {
-        course_key(
-            &lines[i].institution,
-            &lines[i].course_id,
-            &lines[i].course_title,
-        )
-    };
+    // Folded once per line: steps 10 and 11 look them up many times.
+    let keys: Vec<CourseKey> = lines
+        .iter()
+        .map(|l| course_key(&l.institution, &l.course_id, &l.course_title))
+        .collect();
+    let key_of = |i: usize| &keys[i];
     let earliest = |i: usize| {
         (
             basics[i].expect("passed 1–6").completed_on,
@@ -152,7 +151,7 @@ pub fn evaluate(
     };
 
     // Step 10: the earliest completion keeps the course.
-    let mut keeper: HashMap<CourseKey, usize> = HashMap::new();
+    let mut keeper: HashMap<&CourseKey, usize> = HashMap::new();
     for &i in &standing {
         let slot = keeper.entry(key_of(i)).or_insert(i);
         if earliest(i) < earliest(*slot) {
@@ -161,16 +160,16 @@ pub fn evaluate(
     }
     standing.retain(|&i| {
         let key = key_of(i);
-        let verdict = if prior.courses.contains(&key) {
+        let verdict = if prior.courses.contains(key) {
             Some(format!(
                 "course '{}' was already credited in an earlier run",
                 course_label(lines[i])
             ))
-        } else if keeper[&key] != i {
+        } else if keeper[key] != i {
             Some(format!(
                 "course '{}' is already counted from {}",
                 course_label(lines[i]),
-                lines[keeper[&key]].at.describe()
+                lines[keeper[key]].at.describe()
             ))
         } else {
             None
@@ -192,7 +191,7 @@ pub fn evaluate(
     // Step 11: a clock-hour program counts only when it is long enough.
     let program_of =
         |i: usize| -> ProgramKey { (fold(&lines[i].institution), fold(&lines[i].program)) };
-    let mut programs: BTreeMap<ProgramKey, BTreeMap<CourseKey, usize>> = BTreeMap::new();
+    let mut programs: BTreeMap<ProgramKey, BTreeMap<&CourseKey, usize>> = BTreeMap::new();
     for (i, basic) in basics.iter().enumerate() {
         if basic.is_some_and(|b| b.unit == Unit::Clock) {
             let courses = programs.entry(program_of(i)).or_default();
@@ -202,22 +201,27 @@ pub fn evaluate(
             }
         }
     }
-    let length = |program: &ProgramKey| -> Hundredths {
-        let earlier = prior.clock_courses.get(program);
-        let this_run: Hundredths = programs
-            .get(program)
-            .into_iter()
-            .flatten()
-            .filter(|(key, _)| !earlier.is_some_and(|e| e.contains_key(*key)))
-            .map(|(_, &i)| basics[i].expect("passed 1–6").hours)
-            .sum();
-        this_run + earlier.into_iter().flat_map(|e| e.values().copied()).sum()
-    };
+    let lengths: BTreeMap<&ProgramKey, Hundredths> = programs
+        .iter()
+        .map(|(program, courses)| {
+            let earlier = prior.clock_courses.get(program);
+            let this_run: Hundredths = courses
+                .iter()
+                .filter(|(key, _)| !earlier.is_some_and(|e| e.contains_key(**key)))
+                .map(|(_, &i)| basics[i].expect("passed 1–6").hours)
+                .sum();
+            (
+                program,
+                this_run + earlier.into_iter().flat_map(|e| e.values().copied()).sum(),
+            )
+        })
+        .collect();
     standing.retain(|&i| {
         if basics[i].expect("standing").unit != Unit::Clock {
             return true;
         }
-        let total = length(&program_of(i));
+        // A standing clock row passed checks 1–6, so its program has a length.
+        let total = lengths[&program_of(i)];
         if total >= rules.clock_minimum_hours {
             return true;
         }

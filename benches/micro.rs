@@ -1,0 +1,132 @@
+//! Micro-benchmarks (criterion) for the parsers and the rule engine. The
+//! end-to-end benchmark against DuckDB is `benches/run.sh`.
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+use ceu::model::RowRef;
+use ceu::normalize::header::HeaderMatcher;
+use ceu::normalize::value::{parse_date_text, parse_hours_text, DateContext, Parsed};
+use ceu::normalize::{normalize_sheet, SheetPlace, TranscriptLine};
+use ceu::rules::prior::PriorMember;
+use ceu::rules::ruleset::RuleSet;
+use ceu::source::csv::parse_rows;
+use ceu::source::Sheet;
+
+fn values(c: &mut Criterion) {
+    c.bench_function("parse_date_text iso", |b| {
+        b.iter(|| parse_date_text(black_box("2025-03-14"), false, 2026))
+    });
+    c.bench_function("parse_date_text month name", |b| {
+        b.iter(|| parse_date_text(black_box("Mar 14, 2025 10:30 AM"), false, 2026))
+    });
+    c.bench_function("parse_hours_text", |b| {
+        b.iter(|| parse_hours_text(black_box("12.675")))
+    });
+}
+
+fn csv_text(rows: usize) -> String {
+    let mut text = String::from(
+        "member_id,member_name,institution,program,program_area,course_id,course_title,completed_on,clock_hours,credit_hours,grade,certified_on\n",
+    );
+    for i in 0..rows {
+        text.push_str(&format!(
+            "{},Member {},Riverside Community College,AAS Health Information,Health Care,HIT{},Course {},2025-{:02}-{:02},,3.5,A,2019-01-01\n",
+            1_000_000 + i / 30,
+            i / 30,
+            i % 30,
+            i % 30,
+            1 + i % 12,
+            1 + i % 28
+        ));
+    }
+    text
+}
+
+fn reading(c: &mut Criterion) {
+    let text = csv_text(10_000);
+    let mut group = c.benchmark_group("csv");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("parse_rows 10k", |b| {
+        b.iter(|| parse_rows(black_box(&text), b',', usize::MAX))
+    });
+    let matcher = HeaderMatcher::default();
+    let dates = DateContext {
+        day_first: false,
+        as_of_year: 2026,
+        is_1904: false,
+    };
+    group.bench_function("parse and normalize 10k", |b| {
+        b.iter(|| {
+            let sheet = Sheet {
+                name: None,
+                rows: parse_rows(&text, b',', usize::MAX),
+                is_1904: false,
+                is_csv: true,
+            };
+            let place = SheetPlace {
+                source_file: Arc::from("bench.csv"),
+                file_index: 0,
+                sheet_index: 0,
+            };
+            normalize_sheet(sheet, &place, &matcher, dates)
+        })
+    });
+    group.finish();
+}
+
+fn rules(c: &mut Criterion) {
+    let lines: Vec<TranscriptLine> = (0..30u32)
+        .map(|i| TranscriptLine {
+            at: RowRef {
+                order: (0, 0, i + 2),
+                source_file: Arc::from("bench.csv"),
+                sheet: None,
+                row: Some(i + 2),
+            },
+            member_id: "1000001".into(),
+            member_name: "Member".into(),
+            institution: "Riverside Community College".into(),
+            program: "AAS Health Information".into(),
+            program_area: "Health Care".into(),
+            course_id: format!("HIT{}", i % 25),
+            course_title: String::new(),
+            completed_on: Parsed::Value(jiff::civil::date(
+                2023 + (i % 3) as i16,
+                1 + (i % 12) as i8,
+                1,
+            )),
+            clock_hours: if i % 3 == 0 {
+                Parsed::Value(ceu::model::Hundredths(2000))
+            } else {
+                Parsed::Blank
+            },
+            credit_hours: if i % 3 == 0 {
+                Parsed::Blank
+            } else {
+                Parsed::Value(ceu::model::Hundredths(350))
+            },
+            grade: "A".into(),
+            certified_on: Parsed::Value(jiff::civil::date(2019, 1, 1)),
+        })
+        .collect();
+    let refs: Vec<&TranscriptLine> = lines.iter().collect();
+    let ruleset = RuleSet::default();
+    let prior = PriorMember::default();
+    c.bench_function("transcript rules, one member of 30 lines", |b| {
+        b.iter(|| {
+            ceu::rules::transcript::evaluate(
+                black_box(&refs),
+                None,
+                &prior,
+                &ruleset,
+                jiff::civil::date(2026, 11, 15),
+            )
+        })
+    });
+}
+
+criterion_group!(benches, values, reading, rules);
+criterion_main!(benches);

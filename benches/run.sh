@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: ceu against DuckDB on the same synthetic batches.
+#
+#   benches/run.sh [WORKDIR]        (needs: pip install duckdb)
+#
+# Generates (seeded) a 1M-row and a 10M-row transcript CSV and 200 workbooks
+# of 5,000 rows, then times `ceu convert` with 1 and 2 threads and the DuckDB
+# query of benches/duckdb_rules.py on the same files, printing wall time, peak
+# memory and ratios as Markdown table rows. SIZES="1000000" limits the CSV sizes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-/tmp/ceu-bench}
+sizes=${SIZES:-"1000000 10000000"}
+mkdir -p "$work"
+cargo build --release --quiet
+ceu=target/release/ceu
+
+# wall seconds and peak resident MB of a command
+measure() {
+  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > /dev/null 2> "$work/stderr.txt" || {
+    status=$?
+    [ "$status" -eq 3 ] || { cat "$work/stderr.txt" >&2; return "$status"; }
+  }
+  awk '{ printf "%.2f %.0f", $1, $2 / 1024 }' "$work/time.txt"
+}
+
+echo "| batch | tool | threads | wall s | peak MB | vs DuckDB |"
+echo "|---|---|---|---|---|---|"
+for rows in $sizes; do
+  csv="$work/batch_$rows.csv"
+  [ -f "$csv" ] || "$ceu" generate --rows "$rows" --out "$csv" --seed 1
+  read -r duck_s duck_mb < <(measure python3 benches/duckdb_rules.py "$csv" "$work" 2)
+  for threads in 1 2; do
+    rm -rf "$work/out"
+    read -r s mb < <(measure "$ceu" convert "$csv" --out "$work/out" --as-of 2026-11-15 --threads "$threads" -q)
+    ratio=$(awk -v d="$duck_s" -v c="$s" 'BEGIN { printf "%.1fx faster", d / c }')
+    echo "| $rows-row CSV | ceu | $threads | $s | $mb | $ratio |"
+  done
+  echo "| $rows-row CSV | DuckDB | 2 | $duck_s | $duck_mb | |"
+done
+
+books="$work/workbooks"
+[ -d "$books" ] || "$ceu" generate --workbooks 200 --rows 5000 --out "$books" --seed 2
+for threads in 1 2; do
+  rm -rf "$work/out"
+  read -r s mb < <(measure "$ceu" convert "$books" --out "$work/out" --as-of 2026-11-15 --threads "$threads" -q)
+  echo "| 200 xlsx x 5,000 rows | ceu | $threads | $s | $mb | |"
+done
