@@ -12,11 +12,6 @@ pub struct Hundredths(pub i64);
 impl Hundredths {
     pub const ZERO: Hundredths = Hundredths(0);
 
-    /// Whole units, as rule-set numbers such as `40` are written.
-    pub const fn units(n: i64) -> Hundredths {
-        Hundredths(n * 100)
-    }
-
     /// `self × rate`, both in hundredths, rounded half away from zero.
     pub fn times(self, rate: Hundredths) -> Hundredths {
         let product = i128::from(self.0) * i128::from(rate.0);

@@ -10,7 +10,7 @@ use crate::model::{Kind, Unit};
 use crate::normalize::value::{cell_text, parse_date_text, parse_hours_text};
 use crate::rules::prior::PriorCredit;
 use crate::sink::tables::CREDIT_COLUMNS;
-use crate::source::{workbook, Cell, SheetRead};
+use crate::source::{workbook, SheetRead};
 
 /// Reads one prior credits file.
 pub fn read_prior(path: &Path, limits: workbook::Limits) -> Result<Vec<PriorCredit>> {
@@ -32,7 +32,7 @@ pub fn read_prior(path: &Path, limits: workbook::Limits) -> Result<Vec<PriorCred
             sheet
                 .rows
                 .into_iter()
-                .map(|r| (r.row, r.cells.iter().map(prior_cell_text).collect()))
+                .map(|r| (r.row, r.cells.iter().map(cell_text).collect()))
                 .collect()
         }
         _ => {
@@ -73,11 +73,6 @@ pub fn read_prior(path: &Path, limits: workbook::Limits) -> Result<Vec<PriorCred
         parse_credit(&get).with_context(|| format!("--prior file {shown}, row {row}"))
     })
     .collect()
-}
-
-/// Date cells of a credits workbook read back as ISO dates, amounts as numbers.
-fn prior_cell_text(cell: &Cell) -> String {
-    cell_text(cell)
 }
 
 /// Undoes the `'` that CSV outputs put before formula-like text.
