@@ -156,14 +156,24 @@ impl Field {
 
     /// Whether a folded header is this field's own name or one of its aliases.
     fn matches(self, folded: &str) -> bool {
-        FIELDS
-            .iter()
-            .filter(|(f, _, _)| *f == self)
-            .any(|(_, name, aliases)| {
-                fold(name) == folded || aliases.iter().any(|a| fold(a) == folded)
-            })
+        FOLDED_NAMES
+            .get(folded)
+            .is_some_and(|fields| fields.contains(&self))
     }
 }
+
+/// Every field name and alias, folded once, with the fields it names
+/// (`end_date` names two): a header cell is one lookup, however wide the sheet.
+static FOLDED_NAMES: std::sync::LazyLock<std::collections::HashMap<String, Vec<Field>>> =
+    std::sync::LazyLock::new(|| {
+        let mut names: std::collections::HashMap<String, Vec<Field>> = Default::default();
+        for (field, name, aliases) in FIELDS {
+            for n in std::iter::once(name).chain(aliases.iter()) {
+                names.entry(fold(n)).or_default().push(*field);
+            }
+        }
+        names
+    });
 
 const TRANSCRIPT_FIELDS: &[Field] = &[
     Field::MemberId,
