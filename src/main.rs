@@ -10,6 +10,21 @@ use ceu::exit::ExitCode;
 use ceu::rules::ruleset::RuleSet;
 
 fn main() -> ProcessExit {
+    // A reader that fails on a hostile file is caught and reported as a
+    // FILE_ERROR row; one line on stderr says where, without a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {l}"))
+            .unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!("ceu: internal error{location}: {message}");
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
