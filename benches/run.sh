@@ -21,7 +21,7 @@ measure() {
     status=$?
     [ "$status" -eq 3 ] || { cat "$work/stderr.txt" >&2; return "$status"; }
   }
-  awk '{ printf "%.2f %.0f", $1, $2 / 1024 }' "$work/time.txt"
+  awk '{ printf "%.2f %.0f\n", $1, $2 / 1024 }' "$work/time.txt"
 }
 
 echo "| batch | tool | threads | wall s | peak MB | vs DuckDB |"
