@@ -8,6 +8,7 @@ pub mod exit;
 pub mod generate;
 pub mod model;
 pub mod normalize;
+mod progress;
 pub mod rules;
 pub mod sink;
 pub mod source;
@@ -25,6 +26,7 @@ use model::{Code, Credit, MemberKey, Rejection, RowRef};
 use normalize::header::HeaderMatcher;
 use normalize::value::DateContext;
 use normalize::{normalize_sheet, InstructorRecord, Record, SheetPlace, TranscriptLine};
+use progress::{describe_file, Progress};
 use rules::prior::{Prior, PriorMember};
 use rules::roster::{build_roster, Roster};
 use rules::ruleset::credential_key;
@@ -36,7 +38,7 @@ use source::SheetRead;
 
 /// What reading and normalizing one input file gave.
 #[derive(Debug, Default)]
-struct FileRecords {
+pub(crate) struct FileRecords {
     records: Vec<Record>,
     rejections: Vec<Rejection>,
     has_roster: bool,
@@ -143,6 +145,13 @@ fn process(config: &Config) -> Result<Batch> {
         as_of_year: config.as_of.year(),
         is_1904: false,
     };
+    // Earlier runs' credits first: an unusable --prior stops the run before any reading.
+    let mut prior_credits = Vec::new();
+    for path in &config.prior {
+        prior_credits.extend(source::prior::read_prior(path, options.limits)?);
+    }
+    let prior = Prior::from_credits(&prior_credits);
+
     let progress = Progress::new(&files, config.quiet);
     let mut read: Vec<FileRecords> = files
         .par_iter()
@@ -177,12 +186,6 @@ fn process(config: &Config) -> Result<Batch> {
             );
         }
     }
-
-    let mut prior_credits = Vec::new();
-    for path in &config.prior {
-        prior_credits.extend(source::prior::read_prior(path, options.limits)?);
-    }
-    let prior = Prior::from_credits(&prior_credits);
 
     let roster_rows: Vec<&normalize::RosterRow> = read
         .iter()
@@ -298,80 +301,6 @@ fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
     let page = batch.report.html(&batch.summary, &batch.rejections);
     outputs.push(("report.html".to_string(), page.into_bytes()));
     sink::atomic::write_files(&config.out, &outputs)
-}
-
-/// A progress bar over the input bytes, on stderr when it is a terminal.
-struct Progress {
-    bar: indicatif::ProgressBar,
-    files: std::sync::atomic::AtomicUsize,
-    rows: std::sync::atomic::AtomicUsize,
-}
-
-impl Progress {
-    fn new(files: &[InputFile], quiet: bool) -> Progress {
-        let bytes = files
-            .iter()
-            .map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len()))
-            .sum();
-        let bar = if quiet {
-            indicatif::ProgressBar::hidden()
-        } else {
-            indicatif::ProgressBar::with_draw_target(
-                Some(bytes),
-                indicatif::ProgressDrawTarget::stderr(),
-            )
-        };
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} {elapsed} reading [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        // A single large file finishes at once; the ticking spinner shows the run is alive.
-        bar.enable_steady_tick(std::time::Duration::from_millis(200));
-        Progress {
-            bar,
-            files: Default::default(),
-            rows: Default::default(),
-        }
-    }
-
-    fn file_done(&self, file: &InputFile, rows: usize) {
-        use std::sync::atomic::Ordering::Relaxed;
-        let files = self.files.fetch_add(1, Relaxed) + 1;
-        let rows = self.rows.fetch_add(rows, Relaxed) + rows;
-        self.bar
-            .inc(std::fs::metadata(&file.path).map_or(0, |m| m.len()));
-        self.bar.set_message(format!("{files} files, {rows} rows"));
-    }
-
-    fn finish(&self) {
-        self.bar.finish_and_clear();
-    }
-}
-
-/// `-v`: what was found in one file.
-fn describe_file(file: &InputFile, records: &FileRecords) -> String {
-    let mut parts = vec![if records.unreadable {
-        "unreadable".to_string()
-    } else if records.kinds.is_empty() {
-        "no sheets".to_string()
-    } else {
-        records.kinds.join(", ")
-    }];
-    parts.push(format!("{} rows", records.data_rows));
-    if let Some(encoding) = records.encoding {
-        parts.push(encoding.to_string());
-    } else if records.delimiter.is_some() {
-        parts.push("UTF-8".to_string());
-    }
-    if let Some(d) = records.delimiter {
-        let shown = match d {
-            b'\t' => "tab".to_string(),
-            d => format!("'{}'", char::from(d)),
-        };
-        parts.push(format!("delimiter {shown}"));
-    }
-    format!("{}: {}", file.source_file, parts.join(", "))
 }
 
 /// Outputs replace files of the same names: an output folder that holds an
