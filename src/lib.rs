@@ -71,7 +71,11 @@ pub fn check(config: &Config) -> Result<ExitCode> {
         let mut out = std::io::stdout().lock();
         for r in &batch.rejections {
             use std::io::Write as _;
-            writeln!(out, "{} {}", r.code.as_str(), r.message).context("cannot write to stdout")?;
+            match writeln!(out, "{} {}", r.code.as_str(), r.message) {
+                // A reader that stops early (`| head`) has seen enough.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => break,
+                written => written.context("cannot write to stdout")?,
+            }
         }
         print_report(config, &batch.report);
         Ok(match batch.exit_code() {
