@@ -20,6 +20,18 @@ fn template(case: &Case, args: &[&str]) -> i32 {
         .unwrap()
 }
 
+/// The first worksheet's XML, where the data validations are.
+fn first_sheet_xml(path: &std::path::Path) -> String {
+    let mut xml = String::new();
+    zip::ZipArchive::new(std::fs::File::open(path).unwrap())
+        .unwrap()
+        .by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
 #[test]
 fn transcript_template_has_header_lists_and_help() {
     let case = Case::new();
@@ -53,14 +65,7 @@ fn transcript_template_has_header_lists_and_help() {
     );
     let help = book.worksheet_range("_help").unwrap();
     assert_eq!(help.get((5, 0)), Some(&Data::String("program_area".into())));
-    let mut xml = String::new();
-    let file = std::fs::File::open(case.path("t.xlsx")).unwrap();
-    zip::ZipArchive::new(file)
-        .unwrap()
-        .by_name("xl/worksheets/sheet1.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
+    let xml = first_sheet_xml(&case.path("t.xlsx"));
     assert!(
         xml.contains(
             "\"health care,health care business,health care finance,health care management\""
@@ -73,14 +78,7 @@ fn transcript_template_has_header_lists_and_help() {
 fn instructor_template_lists_credentials_and_delivery() {
     let case = Case::new();
     assert_eq!(template(&case, &["instructor", "--out", "i.xlsx"]), 0);
-    let mut xml = String::new();
-    let file = std::fs::File::open(case.path("i.xlsx")).unwrap();
-    zip::ZipArchive::new(file)
-        .unwrap()
-        .by_name("xl/worksheets/sheet1.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
+    let xml = first_sheet_xml(&case.path("i.xlsx"));
     assert!(
         xml.contains("\"CPC,COC,CIC,CRC,CPB,CPMA,CDEO,CPCO,CPPM,CIRCC\""),
         "{xml}"
