@@ -10,9 +10,9 @@ use std::sync::Arc;
 use jiff::civil::Date;
 
 use crate::model::{Code, Hundredths, Kind, Rejection, RowRef};
-use crate::source::{Cell, RawRow, Sheet};
+use crate::source::{Cell, Cells, RawRow, Sheet};
 use header::{Field, Header, HeaderMatcher};
-use value::{cell_text, parse_date, parse_hours, DateContext, Parsed};
+use value::{parse_date, parse_date_str, parse_hours, parse_hours_str, DateContext, Parsed};
 
 /// A transcript line as read, before any rule.
 #[derive(Clone, Debug, PartialEq)]
@@ -118,8 +118,7 @@ pub fn normalize_sheet(
     let Some(&first) = non_blank.first() else {
         return out;
     };
-    let names_of =
-        |i: usize| -> Vec<String> { sheet.rows[i].cells.iter().map(cell_text).collect() };
+    let names_of = |i: usize| -> Vec<String> { sheet.rows[i].texts() };
     let found = non_blank
         .iter()
         .take(10)
@@ -157,7 +156,7 @@ pub fn normalize_sheet(
         let at = at(row.row);
         let unclosed_quote = row.unclosed_quote;
         let mut cells = RowCells {
-            cells: row.cells,
+            row,
             header: &header,
             dates,
         };
@@ -205,49 +204,60 @@ pub fn normalize_sheet(
 
 /// One data row's cells, read field by field through the header.
 struct RowCells<'a> {
-    cells: Vec<Cell>,
+    row: RawRow,
     header: &'a Header,
     dates: DateContext,
 }
 
 impl RowCells<'_> {
-    fn cell(&self, field: Field) -> &Cell {
-        self.header
-            .columns
-            .get(&field)
-            .and_then(|&c| self.cells.get(c))
-            .unwrap_or(&Cell::Empty)
+    fn index(&self, field: Field) -> Option<usize> {
+        self.header.columns.get(&field).copied()
     }
 
-    /// The field as text; each field is read once, so its string is moved, not copied.
+    /// The field as text. A workbook's text cell is read once, so its string
+    /// is moved, not copied.
     fn text(&mut self, field: Field) -> String {
-        let index = self.header.columns.get(&field).copied();
-        match index.and_then(|c| self.cells.get_mut(c)) {
-            Some(Cell::Text(s)) => {
-                let mut s = std::mem::take(s);
-                if s.trim().len() != s.len() {
-                    s = s.trim().to_string();
-                }
-                s
+        let Some(i) = self.index(field) else {
+            return String::new();
+        };
+        if let Cells::Typed(cells) = &mut self.row.cells {
+            if let Some(Cell::Text(s)) = cells.get_mut(i) {
+                let s = std::mem::take(s);
+                return if s.trim().len() == s.len() {
+                    s
+                } else {
+                    s.trim().to_string()
+                };
             }
-            Some(other) => cell_text(other),
-            None => String::new(),
         }
+        self.row.text_at(i)
     }
 
     fn date(&self, field: Field) -> Parsed<Date> {
-        parse_date(self.cell(field), self.dates)
+        match (&self.row.cells, self.index(field)) {
+            (Cells::Text(fields), Some(i)) => {
+                parse_date_str(fields.get(i).unwrap_or(""), self.dates)
+            }
+            (Cells::Typed(cells), Some(i)) => {
+                parse_date(cells.get(i).unwrap_or(&Cell::Empty), self.dates)
+            }
+            (_, None) => Parsed::Blank,
+        }
     }
 
     fn hours(&self, field: Field) -> Parsed<Hundredths> {
-        parse_hours(self.cell(field))
+        match (&self.row.cells, self.index(field)) {
+            (Cells::Text(fields), Some(i)) => parse_hours_str(fields.get(i).unwrap_or("")),
+            (Cells::Typed(cells), Some(i)) => parse_hours(cells.get(i).unwrap_or(&Cell::Empty)),
+            (_, None) => Parsed::Blank,
+        }
     }
 
     /// The first non-blank field beyond the header's last name (1-based) and its text.
     fn beyond_header(&self) -> Option<(usize, String)> {
-        let skip = self.header.last_named + 1;
-        let extra = self.cells.iter().skip(skip).position(|c| !c.is_blank())?;
-        Some((skip + extra + 1, cell_text(&self.cells[skip + extra])))
+        let first = self.header.last_named + 1;
+        let i = (first..self.row.len()).find(|&i| !self.row.is_blank_at(i))?;
+        Some((i + 1, self.row.text_at(i)))
     }
 }
 

@@ -126,12 +126,24 @@ pub fn parse_date(cell: &Cell, ctx: DateContext) -> Parsed<Date> {
         Cell::DateTime(serial) => serial_to_date(*serial, false),
         Cell::Number(serial) => serial_to_date(*serial, ctx.is_1904),
         Cell::Int(serial) => serial_to_date(*serial as f64, ctx.is_1904),
-        Cell::Text(s) | Cell::IsoDateTime(s) => parse_date_text(s, ctx.day_first, ctx.as_of_year),
+        Cell::Text(s) | Cell::IsoDateTime(s) => return parse_date_str(s, ctx),
         _ => None,
     };
     match date {
         Some(d) => Parsed::Value(d),
         None => Parsed::Invalid(cell_text(cell)),
+    }
+}
+
+/// A date written as text (every CSV field): blank, a date, or the trimmed text that is not one.
+pub fn parse_date_str(text: &str, ctx: DateContext) -> Parsed<Date> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Parsed::Blank;
+    }
+    match parse_date_text(text, ctx.day_first, ctx.as_of_year) {
+        Some(d) => Parsed::Value(d),
+        None => Parsed::Invalid(text.to_string()),
     }
 }
 
@@ -253,15 +265,23 @@ const MAX_HOURS: i64 = 100_000 * 100;
 pub fn parse_hours(cell: &Cell) -> Parsed<Hundredths> {
     let text = match cell {
         Cell::Empty => return Parsed::Blank,
-        Cell::Text(s) if s.trim().is_empty() => return Parsed::Blank,
-        Cell::Text(s) => s.trim().to_string(),
+        Cell::Text(s) => return parse_hours_str(s),
         Cell::Number(n) => number_text(*n),
         Cell::Int(i) => i.to_string(),
         other => return Parsed::Invalid(cell_text(other)),
     };
-    match parse_hours_text(&text) {
+    parse_hours_str(&text)
+}
+
+/// Hours written as text (every CSV field): blank, hundredths, or the trimmed text that is not a number.
+pub fn parse_hours_str(text: &str) -> Parsed<Hundredths> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Parsed::Blank;
+    }
+    match parse_hours_text(text) {
         Some(h) => Parsed::Value(h),
-        None => Parsed::Invalid(text),
+        None => Parsed::Invalid(text.to_string()),
     }
 }
 

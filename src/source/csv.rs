@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use crate::normalize::header::HeaderMatcher;
-use crate::source::{Cell, FileRead, RawRow, Sheet, SheetRead};
+use crate::source::{Cells, FileRead, RawRow, Sheet, SheetRead};
 
 /// The delimiters tried, in SPEC.md's order.
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -63,14 +63,9 @@ pub fn read(bytes: &[u8], is_tsv: bool, forced: Option<u8>, matcher: &HeaderMatc
 pub fn detect_delimiter(text: &str, matcher: &HeaderMatcher) -> u8 {
     for delimiter in DELIMITERS {
         let rows = parse_rows(text, delimiter, 10);
-        let found = rows.iter().any(|row| {
-            let names: Vec<String> = row
-                .cells
-                .iter()
-                .map(crate::normalize::value::cell_text)
-                .collect();
-            matcher.recognise(&names).is_some()
-        });
+        let found = rows
+            .iter()
+            .any(|row| matcher.recognise(&row.texts()).is_some());
         if found {
             return delimiter;
         }
@@ -160,11 +155,11 @@ pub fn parse_rows(text: &str, delimiter: u8, limit: usize) -> Vec<RawRow> {
                 let line = String::from_utf8_lossy(&bytes[content..line_end]);
                 offset = line_end;
                 restarts += 1;
-                let cells = line
-                    .trim_end_matches(['\r', '\n'])
-                    .split(char::from(delimiter))
-                    .map(|f| Cell::Text(f.to_string()))
-                    .collect();
+                let cells = Cells::Text(
+                    line.trim_end_matches(['\r', '\n'])
+                        .split(char::from(delimiter))
+                        .collect(),
+                );
                 rows.push(RawRow {
                     row: u32::try_from(row).unwrap_or(u32::MAX),
                     cells,
@@ -174,7 +169,7 @@ pub fn parse_rows(text: &str, delimiter: u8, limit: usize) -> Vec<RawRow> {
             } else {
                 RawRow {
                     row: u32::try_from(row).unwrap_or(u32::MAX),
-                    cells: record.iter().map(|f| Cell::Text(f.to_string())).collect(),
+                    cells: Cells::Text(record.clone()),
                     unclosed_quote: false,
                 }
             };
@@ -227,10 +222,7 @@ mod tests {
         let text = "a,b\n1,2\n\n3,\"x\ny\"\n4,5\n";
         let rows = parse_rows(text, b',', usize::MAX);
         assert_eq!(numbers(&rows), vec![1, 2, 4, 5]);
-        assert_eq!(
-            rows.last().unwrap().cells,
-            vec![Cell::Text("4".into()), Cell::Text("5".into())]
-        );
+        assert_eq!(rows.last().unwrap().texts(), vec!["4", "5"]);
     }
 
     #[test]
@@ -240,13 +232,13 @@ mod tests {
         let seen: Vec<(u32, bool, usize)> = rows
             .iter()
             .filter(|r| !r.is_blank())
-            .map(|r| (r.row, r.unclosed_quote, r.cells.len()))
+            .map(|r| (r.row, r.unclosed_quote, r.len()))
             .collect();
         assert_eq!(
             seen,
             vec![(1, false, 2), (2, true, 2), (4, false, 2), (5, false, 2)]
         );
-        assert_eq!(rows.last().unwrap().cells[1], Cell::Text("z".into()));
+        assert_eq!(rows.last().unwrap().text_at(1), "z");
     }
 
     #[test]

@@ -37,18 +37,66 @@ impl Cell {
     }
 }
 
+/// A row's cells: a CSV record's fields, all text, kept in one buffer as the
+/// csv crate reads them (a row costs two allocations, not one per field), or
+/// a workbook's typed cells.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cells {
+    Text(::csv::StringRecord),
+    Typed(Vec<Cell>),
+}
+
 /// One row of a sheet: its number as a user sees it, and its cells from column A.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawRow {
     pub row: u32,
-    pub cells: Vec<Cell>,
+    pub cells: Cells,
     /// A CSV line whose opening quote never closes (then `MALFORMED_ROW`).
     pub unclosed_quote: bool,
 }
 
 impl RawRow {
     pub fn is_blank(&self) -> bool {
-        self.cells.iter().all(Cell::is_blank)
+        match &self.cells {
+            Cells::Text(fields) => fields.iter().all(|f| f.trim().is_empty()),
+            Cells::Typed(cells) => cells.iter().all(Cell::is_blank),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match &self.cells {
+            Cells::Text(fields) => fields.len(),
+            Cells::Typed(cells) => cells.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether cell `i` (from column A) is blank after trimming; missing cells are.
+    pub fn is_blank_at(&self, i: usize) -> bool {
+        match &self.cells {
+            Cells::Text(fields) => fields.get(i).is_none_or(|f| f.trim().is_empty()),
+            Cells::Typed(cells) => cells.get(i).is_none_or(Cell::is_blank),
+        }
+    }
+
+    /// Cell `i` as text (see `cell_text`); a missing cell is blank.
+    pub fn text_at(&self, i: usize) -> String {
+        match &self.cells {
+            Cells::Text(fields) => fields
+                .get(i)
+                .map_or(String::new(), |f| f.trim().to_string()),
+            Cells::Typed(cells) => cells
+                .get(i)
+                .map_or(String::new(), crate::normalize::value::cell_text),
+        }
+    }
+
+    /// Every cell as text.
+    pub fn texts(&self) -> Vec<String> {
+        (0..self.len()).map(|i| self.text_at(i)).collect()
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 
 use crate::model::{Kind, Unit};
-use crate::normalize::value::{cell_text, parse_date_text, parse_hours_text};
+use crate::normalize::value::{parse_date_text, parse_hours_text};
 use crate::rules::prior::PriorCredit;
 use crate::sink::tables::CREDIT_COLUMNS;
 use crate::source::{workbook, SheetRead};
@@ -29,11 +29,7 @@ pub fn read_prior(path: &Path, limits: workbook::Limits) -> Result<Vec<PriorCred
             let Some(SheetRead::Sheet(sheet)) = file.sheets.into_iter().next() else {
                 bail!("--prior file {shown} has no readable sheet: give a credits file written by ceu");
             };
-            sheet
-                .rows
-                .into_iter()
-                .map(|r| (r.row, r.cells.iter().map(cell_text).collect()))
-                .collect()
+            sheet.rows.into_iter().map(|r| (r.row, r.texts())).collect()
         }
         _ => {
             let bytes = std::fs::read(path)
@@ -42,7 +38,7 @@ pub fn read_prior(path: &Path, limits: workbook::Limits) -> Result<Vec<PriorCred
             let delimiter = if ext == "tsv" { b'\t' } else { b',' };
             crate::source::csv::parse_rows(&text, delimiter, usize::MAX)
                 .into_iter()
-                .map(|r| (r.row, r.cells.iter().map(cell_text).collect()))
+                .map(|r| (r.row, r.texts()))
                 .collect()
         }
     };

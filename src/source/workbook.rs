@@ -7,7 +7,7 @@ use std::path::Path;
 
 use calamine::{DataRef, Ods, Reader, SheetType, Xls, Xlsb, Xlsx};
 
-use crate::source::{Cell, FileRead, RawRow, Sheet, SheetRead};
+use crate::source::{Cell, Cells, FileRead, RawRow, Sheet, SheetRead};
 
 /// The workbook formats calamine reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -206,7 +206,8 @@ fn check_extent(rows: u64, columns: u64, limits: Limits) -> Result<(), String> {
 
 /// Collects streamed cells into rows, in row order.
 struct Gather {
-    rows: Vec<RawRow>,
+    /// Row numbers (as a user sees them) and cells from column A.
+    rows: Vec<(u32, Vec<Cell>)>,
     is_1904: bool,
     limits: Limits,
     sorted: bool,
@@ -232,18 +233,14 @@ impl Gather {
         }
         check_extent(u64::from(row) + 1, u64::from(col) + 1, self.limits)?;
         let number = row + 1;
-        let same_row = self.rows.last().is_some_and(|r| r.row == number);
+        let same_row = self.rows.last().is_some_and(|r| r.0 == number);
         if !same_row {
-            if self.rows.last().is_some_and(|r| r.row > number) {
+            if self.rows.last().is_some_and(|r| r.0 > number) {
                 self.sorted = false;
             }
-            self.rows.push(RawRow {
-                row: number,
-                cells: Vec::new(),
-                unclosed_quote: false,
-            });
+            self.rows.push((number, Vec::new()));
         }
-        let cells = &mut self.rows.last_mut().expect("a row was pushed").cells;
+        let cells = &mut self.rows.last_mut().expect("a row was pushed").1;
         let col = col as usize;
         let text = match &cell {
             Cell::Text(s) | Cell::IsoDateTime(s) | Cell::Error(s) => s.len() as u64,
@@ -286,26 +283,33 @@ impl Gather {
     fn finish(mut self) -> Vec<RawRow> {
         if !self.sorted {
             // Cells of one row met apart are merged; rows come out in sheet order.
-            self.rows.sort_by_key(|r| r.row);
-            let mut merged: Vec<RawRow> = Vec::with_capacity(self.rows.len());
-            for row in self.rows {
+            self.rows.sort_by_key(|r| r.0);
+            let mut merged: Vec<(u32, Vec<Cell>)> = Vec::with_capacity(self.rows.len());
+            for (number, cells) in self.rows {
                 match merged.last_mut() {
-                    Some(last) if last.row == row.row => {
-                        for (i, cell) in row.cells.into_iter().enumerate() {
+                    Some((last_number, last)) if *last_number == number => {
+                        for (i, cell) in cells.into_iter().enumerate() {
                             if cell != Cell::Empty {
-                                if last.cells.len() <= i {
-                                    last.cells.resize(i + 1, Cell::Empty);
+                                if last.len() <= i {
+                                    last.resize(i + 1, Cell::Empty);
                                 }
-                                last.cells[i] = cell;
+                                last[i] = cell;
                             }
                         }
                     }
-                    _ => merged.push(row),
+                    _ => merged.push((number, cells)),
                 }
             }
-            return merged;
+            self.rows = merged;
         }
         self.rows
+            .into_iter()
+            .map(|(row, cells)| RawRow {
+                row,
+                cells: Cells::Typed(cells),
+                unclosed_quote: false,
+            })
+            .collect()
     }
 }
 
@@ -338,7 +342,10 @@ mod tests {
         g.push((3, 0), &DataRef::Int(7)).unwrap();
         let rows = g.finish();
         assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), vec![1, 4]);
-        assert_eq!(rows[1].cells, vec![Cell::Int(7), Cell::Number(2.5)]);
+        assert_eq!(
+            rows[1].cells,
+            Cells::Typed(vec![Cell::Int(7), Cell::Number(2.5)])
+        );
     }
 
     #[test]
