@@ -292,19 +292,20 @@ fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
         sink::tables::summary(&batch.summary, batch.roster_given),
         sink::tables::claims(&batch.claims),
     ];
-    let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
-    for table in &tables {
-        let bytes = sink::render(table, config.format, config.bom)?;
-        outputs.push((format!("{}.{ext}", table.name), bytes));
-    }
-    batch.report.outputs = outputs
+    let mut names: Vec<String> = tables
         .iter()
-        .map(|(name, _)| config.out.join(name).display().to_string())
-        .chain([config.out.join("report.html").display().to_string()])
+        .map(|table| format!("{}.{ext}", table.name))
+        .collect();
+    names.push("report.html".to_string());
+    batch.report.outputs = names
+        .iter()
+        .map(|name| config.out.join(name).display().to_string())
         .collect();
     let page = batch.report.html(&batch.summary, &batch.rejections);
-    outputs.push(("report.html".to_string(), page.into_bytes()));
-    sink::atomic::write_files(&config.out, &outputs)
+    sink::atomic::write_files(&config.out, &names, |i, out| match tables.get(i) {
+        Some(table) => sink::write(table, config.format, config.bom, out),
+        None => Ok(out.write_all(page.as_bytes())?),
+    })
 }
 
 /// Outputs replace files of the same names: an output folder that holds an

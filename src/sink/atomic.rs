@@ -2,15 +2,19 @@
 //! file in the output directory, and only then are they all renamed over the
 //! old ones, so a run stopped early leaves the previous outputs as they were.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
-/// Writes each `(file name, bytes)` into `dir`.
-pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
-    let mut written = Vec::with_capacity(files.len());
-    for (name, bytes) in files {
+/// Writes each named file into `dir`, its contents written by `write(i, out)`.
+pub fn write_files(
+    dir: &Path,
+    names: &[String],
+    write: impl Fn(usize, &mut (dyn Write + Send)) -> Result<()>,
+) -> Result<()> {
+    let mut written = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
         let prefix = format!(".{name}.");
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(".tmp");
@@ -20,20 +24,29 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o644));
         }
-        let mut temp = builder.tempfile_in(dir).with_context(|| {
+        let temp = builder.tempfile_in(dir).with_context(|| {
             format!(
                 "cannot write in {}: check that it is a writable directory",
                 dir.display()
             )
         })?;
-        temp.write_all(bytes)
-            .and_then(|()| temp.as_file().sync_all())
-            .with_context(|| {
+        let written_whole = (|| -> Result<()> {
+            let mut out = BufWriter::with_capacity(1 << 20, temp.as_file());
+            write(i, &mut out)?;
+            out.flush()?;
+            drop(out);
+            Ok(temp.as_file().sync_all()?)
+        })();
+        match written_whole {
+            // A table that the format cannot hold says so itself.
+            Err(e) if e.downcast_ref::<std::io::Error>().is_none() => return Err(e),
+            other => other.with_context(|| {
                 format!(
                     "cannot write {name} in {}: is the disk full?",
                     dir.display()
                 )
-            })?;
+            })?,
+        }
         written.push((temp, name));
     }
     for (temp, name) in written {

@@ -3,53 +3,59 @@
 
 use std::fmt::Write as _;
 
-use crate::sink::{is_formula_like, Table, Value};
+use crate::sink::{is_formula_like, write_blocks, Table, Value};
 
-pub fn render(table: &Table<'_>, bom: bool) -> anyhow::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(table.rows.len() * 128 + 256);
+pub fn write(table: &Table<'_>, bom: bool, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     if bom {
-        out.extend_from_slice(b"\xEF\xBB\xBF");
+        out.write_all(b"\xEF\xBB\xBF")?;
     }
-    let mut writer = ::csv::WriterBuilder::new()
-        .terminator(::csv::Terminator::Any(b'\n'))
-        .from_writer(out);
-    writer.write_record(table.columns)?;
-    let mut scratch = String::new();
-    for row in &table.rows {
-        for value in row {
-            scratch.clear();
-            let field: &str = match value {
-                Value::Text(s) if is_formula_like(s) => {
-                    scratch.push('\'');
-                    scratch.push_str(s);
-                    &scratch
-                }
-                Value::Text(s) => s,
-                Value::Row(None) | Value::Amount(None) => "",
-                Value::Row(Some(n)) => {
-                    let _ = write!(scratch, "{n}");
-                    &scratch
-                }
-                Value::Amount(Some(h)) => {
-                    let _ = write!(scratch, "{h}");
-                    &scratch
-                }
-                Value::Date(d) => {
-                    let _ = write!(scratch, "{d}");
-                    &scratch
-                }
-                Value::Bool(b) => {
-                    if *b {
-                        "true"
-                    } else {
-                        "false"
+    let mut header = writer(Vec::new());
+    header.write_record(table.columns)?;
+    out.write_all(&finish(header)?)?;
+    write_blocks(table, out, |rows| {
+        let mut writer = writer(Vec::with_capacity(rows.len() * 160));
+        let mut scratch = String::new();
+        for i in rows {
+            for value in table.row(i) {
+                scratch.clear();
+                let field: &str = match &value {
+                    Value::Text(s) if is_formula_like(s) => {
+                        scratch.push('\'');
+                        scratch.push_str(s);
+                        &scratch
                     }
-                }
-            };
-            writer.write_field(field)?;
+                    Value::Text(s) => s,
+                    Value::Row(None) | Value::Amount(None) => "",
+                    Value::Row(Some(n)) => {
+                        let _ = write!(scratch, "{n}");
+                        &scratch
+                    }
+                    Value::Amount(Some(h)) => {
+                        let _ = write!(scratch, "{h}");
+                        &scratch
+                    }
+                    Value::Date(d) => {
+                        let _ = write!(scratch, "{d}");
+                        &scratch
+                    }
+                    Value::Bool(true) => "true",
+                    Value::Bool(false) => "false",
+                };
+                writer.write_field(field)?;
+            }
+            writer.write_record(None::<&[u8]>)?;
         }
-        writer.write_record(None::<&[u8]>)?;
-    }
+        finish(writer)
+    })
+}
+
+fn writer(bytes: Vec<u8>) -> ::csv::Writer<Vec<u8>> {
+    ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(bytes)
+}
+
+fn finish(writer: ::csv::Writer<Vec<u8>>) -> anyhow::Result<Vec<u8>> {
     writer
         .into_inner()
         .map_err(|e| anyhow::anyhow!("{}", e.error()))
@@ -59,22 +65,21 @@ pub fn render(table: &Table<'_>, bom: bool) -> anyhow::Result<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::model::Hundredths;
+    use crate::sink::{render, OutputFormat};
 
     #[test]
     fn quotes_only_where_needed_and_defuses_formulas() {
-        let table = Table {
-            name: "t",
-            columns: &["a", "b", "c", "d"],
-            rows: vec![vec![
-                Value::Text("=1+2".into()),
-                Value::Text("x, y".into()),
-                Value::Amount(Some(Hundredths(1250))),
-                Value::Row(None),
-            ]],
-        };
-        let text = String::from_utf8(render(&table, false).unwrap()).unwrap();
-        assert_eq!(text, "a,b,c,d\n'=1+2,\"x, y\",12.50,\n");
-        let with_bom = render(&table, true).unwrap();
+        let row = vec![
+            Value::Text("=1+2".into()),
+            Value::Text("x, y".into()),
+            Value::Amount(Some(Hundredths(1250))),
+            Value::Row(None),
+        ];
+        let table = Table::from_rows("t", &["a", "b", "c", "d"], vec![row; 20_000]);
+        let text = String::from_utf8(render(&table, OutputFormat::Csv, false).unwrap()).unwrap();
+        let line = "'=1+2,\"x, y\",12.50,\n";
+        assert_eq!(text, format!("a,b,c,d\n{}", line.repeat(20_000)));
+        let with_bom = render(&table, OutputFormat::Csv, true).unwrap();
         assert!(with_bom.starts_with(b"\xEF\xBB\xBFa,b"));
     }
 }

@@ -1,31 +1,34 @@
 //! JSON Lines output: one object a line, keys in column order; `row` a
 //! number or null, `capped` a boolean, hours and CEUs numbers.
 
-use crate::sink::{Table, Value};
+use crate::sink::{write_blocks, Table, Value};
 
-pub fn render(table: &Table<'_>) -> Vec<u8> {
-    let mut out = String::new();
-    for row in &table.rows {
-        out.push('{');
-        for (i, (name, value)) in table.columns.iter().zip(row).enumerate() {
-            if i > 0 {
-                out.push(',');
+pub fn write(table: &Table<'_>, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let keys: Vec<String> = table.columns.iter().map(|c| json_string(c)).collect();
+    write_blocks(table, out, |rows| {
+        let mut out = String::with_capacity(rows.len() * 320);
+        for i in rows {
+            out.push('{');
+            for (i, (key, value)) in keys.iter().zip(table.row(i)).enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(key);
+                out.push(':');
+                match value {
+                    Value::Text(s) => out.push_str(&json_string(&s)),
+                    Value::Row(Some(n)) => out.push_str(&n.to_string()),
+                    Value::Row(None) | Value::Amount(None) => out.push_str("null"),
+                    // Two decimals, as in the CSV: a JSON number, written exactly.
+                    Value::Amount(Some(h)) => out.push_str(&h.to_string()),
+                    Value::Date(d) => out.push_str(&json_string(&d.to_string())),
+                    Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+                }
             }
-            out.push_str(&json_string(name));
-            out.push(':');
-            match value {
-                Value::Text(s) => out.push_str(&json_string(s)),
-                Value::Row(Some(n)) => out.push_str(&n.to_string()),
-                Value::Row(None) | Value::Amount(None) => out.push_str("null"),
-                // Two decimals, as in the CSV: a JSON number, written exactly.
-                Value::Amount(Some(h)) => out.push_str(&h.to_string()),
-                Value::Date(d) => out.push_str(&json_string(&d.to_string())),
-                Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            }
+            out.push_str("}\n");
         }
-        out.push_str("}\n");
-    }
-    out.into_bytes()
+        Ok(out.into_bytes())
+    })
 }
 
 fn json_string(s: &str) -> String {
@@ -36,21 +39,22 @@ fn json_string(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::Hundredths;
+    use crate::sink::{render, OutputFormat};
 
     #[test]
     fn one_object_a_line_with_typed_values() {
-        let table = Table {
-            name: "t",
-            columns: &["row", "member_id", "ceus", "capped", "need"],
-            rows: vec![vec![
+        let table = Table::from_rows(
+            "t",
+            &["row", "member_id", "ceus", "capped", "need"],
+            vec![vec![
                 Value::Row(Some(3)),
                 Value::Text("00\"7".into()),
                 Value::Amount(Some(Hundredths(1250))),
                 Value::Bool(true),
                 Value::Amount(None),
             ]],
-        };
-        let text = String::from_utf8(render(&table)).unwrap();
+        );
+        let text = String::from_utf8(render(&table, OutputFormat::Jsonl, false).unwrap()).unwrap();
         assert_eq!(
             text,
             "{\"row\":3,\"member_id\":\"00\\\"7\",\"ceus\":12.50,\"capped\":true,\"need\":null}\n"

@@ -25,11 +25,77 @@ pub enum Value<'a> {
     Bool(bool),
 }
 
-/// An output table: its name (the file's stem and the sheet's name) and columns.
+/// An output table: its name (the file's stem and the sheet's name), its
+/// columns, and its rows made one at a time as they are written, so a table
+/// of millions of rows is never held whole.
 pub struct Table<'a> {
     pub name: &'static str,
     pub columns: &'static [&'static str],
-    pub rows: Vec<Vec<Value<'a>>>,
+    pub len: usize,
+    row: Box<dyn Fn(usize) -> Vec<Value<'a>> + Sync + 'a>,
+}
+
+impl<'a> Table<'a> {
+    /// A table of `len` rows, row `i` made by `row(i)`.
+    pub fn new(
+        name: &'static str,
+        columns: &'static [&'static str],
+        len: usize,
+        row: impl Fn(usize) -> Vec<Value<'a>> + Sync + 'a,
+    ) -> Table<'a> {
+        Table {
+            name,
+            columns,
+            len,
+            row: Box::new(row),
+        }
+    }
+
+    /// A table of rows already made.
+    pub fn from_rows(
+        name: &'static str,
+        columns: &'static [&'static str],
+        rows: Vec<Vec<Value<'a>>>,
+    ) -> Table<'a> {
+        Table::new(name, columns, rows.len(), move |i| rows[i].clone())
+    }
+
+    pub fn row(&self, i: usize) -> Vec<Value<'a>> {
+        (self.row)(i)
+    }
+
+    pub fn rows(&self) -> impl Iterator<Item = Vec<Value<'a>>> + '_ {
+        (0..self.len).map(|i| self.row(i))
+    }
+}
+
+/// Rows are turned into bytes this many at a time, the blocks of one batch
+/// in parallel, then written in order: the bytes do not depend on the threads.
+const ROWS_PER_BLOCK: usize = 8192;
+const BLOCKS_PER_BATCH: usize = 16;
+
+/// Writes the table's rows through `encode`, which turns a range of rows
+/// into bytes, in parallel blocks and in order.
+pub(crate) fn write_blocks(
+    table: &Table<'_>,
+    out: &mut dyn std::io::Write,
+    encode: impl Fn(std::ops::Range<usize>) -> anyhow::Result<Vec<u8>> + Sync,
+) -> anyhow::Result<()> {
+    use rayon::prelude::*;
+    let batch = ROWS_PER_BLOCK * BLOCKS_PER_BATCH;
+    for start in (0..table.len).step_by(batch) {
+        let end = (start + batch).min(table.len);
+        let blocks: Vec<Vec<u8>> = (start..end)
+            .step_by(ROWS_PER_BLOCK)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|from| encode(from..(from + ROWS_PER_BLOCK).min(end)))
+            .collect::<anyhow::Result<_>>()?;
+        for block in blocks {
+            out.write_all(&block)?;
+        }
+    }
+    Ok(())
 }
 
 /// The output formats of `--format`.
@@ -56,11 +122,23 @@ pub fn is_formula_like(text: &str) -> bool {
     text.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
+/// Writes the table in the given format.
+pub fn write(
+    table: &Table<'_>,
+    format: OutputFormat,
+    bom: bool,
+    out: &mut (dyn std::io::Write + Send),
+) -> anyhow::Result<()> {
+    match format {
+        OutputFormat::Csv => csv::write(table, bom, out),
+        OutputFormat::Jsonl => jsonl::write(table, out),
+        OutputFormat::Xlsx => xlsx::write(table, out),
+    }
+}
+
 /// The file's bytes in the given format.
 pub fn render(table: &Table<'_>, format: OutputFormat, bom: bool) -> anyhow::Result<Vec<u8>> {
-    match format {
-        OutputFormat::Csv => csv::render(table, bom),
-        OutputFormat::Jsonl => Ok(jsonl::render(table)),
-        OutputFormat::Xlsx => xlsx::render(table),
-    }
+    let mut bytes = Vec::new();
+    write(table, format, bom, &mut bytes)?;
+    Ok(bytes)
 }

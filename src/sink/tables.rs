@@ -68,58 +68,44 @@ fn sheet(at: &crate::model::RowRef) -> Value<'_> {
 }
 
 pub fn credits(credits: &[Credit]) -> Table<'_> {
-    let rows = credits
-        .iter()
-        .map(|c| {
-            vec![
-                text(&c.at.source_file),
-                sheet(&c.at),
-                Value::Row(c.at.row),
-                text(c.kind.as_str()),
-                text(&c.member_id),
-                text(&c.member_name),
-                text(&c.institution),
-                text(&c.program),
-                text(&c.course_id),
-                text(&c.course),
-                text(&c.credential),
-                Value::Date(c.completed_on),
-                text(c.unit.as_str()),
-                Value::Amount(Some(c.hours)),
-                Value::Amount(Some(c.ceus_computed)),
-                Value::Amount(Some(c.ceus_awarded)),
-                Value::Bool(c.capped),
-                text(&c.cap_group),
-            ]
-        })
-        .collect();
-    Table {
-        name: "credits",
-        columns: CREDIT_COLUMNS,
-        rows,
-    }
+    Table::new("credits", CREDIT_COLUMNS, credits.len(), |i| {
+        let c = &credits[i];
+        vec![
+            text(&c.at.source_file),
+            sheet(&c.at),
+            Value::Row(c.at.row),
+            text(c.kind.as_str()),
+            text(&c.member_id),
+            text(&c.member_name),
+            text(&c.institution),
+            text(&c.program),
+            text(&c.course_id),
+            text(&c.course),
+            text(&c.credential),
+            Value::Date(c.completed_on),
+            text(c.unit.as_str()),
+            Value::Amount(Some(c.hours)),
+            Value::Amount(Some(c.ceus_computed)),
+            Value::Amount(Some(c.ceus_awarded)),
+            Value::Bool(c.capped),
+            text(&c.cap_group),
+        ]
+    })
 }
 
 pub fn rejections(rejections: &[Rejection]) -> Table<'_> {
-    let rows = rejections
-        .iter()
-        .map(|r| {
-            vec![
-                text(&r.at.source_file),
-                sheet(&r.at),
-                Value::Row(r.at.row),
-                text(r.kind.map_or("", |k| k.as_str())),
-                text(&r.member_id),
-                text(r.code.as_str()),
-                text(&r.message),
-            ]
-        })
-        .collect();
-    Table {
-        name: "rejections",
-        columns: REJECTION_COLUMNS,
-        rows,
-    }
+    Table::new("rejections", REJECTION_COLUMNS, rejections.len(), |i| {
+        let r = &rejections[i];
+        vec![
+            text(&r.at.source_file),
+            sheet(&r.at),
+            Value::Row(r.at.row),
+            text(r.kind.map_or("", |k| k.as_str())),
+            text(&r.member_id),
+            text(r.code.as_str()),
+            text(&r.message),
+        ]
+    })
 }
 
 /// Without a roster the last three columns are left out.
@@ -129,51 +115,37 @@ pub fn summary(rows: &[SummaryRow], with_roster: bool) -> Table<'_> {
     } else {
         &SUMMARY_COLUMNS[..5]
     };
-    let rows = rows
-        .iter()
-        .map(|s| {
-            let mut row = vec![
-                text(&s.member_id),
-                text(&s.member_name),
-                Value::Amount(Some(s.transcript_ceus)),
-                Value::Amount(Some(s.instructor_ceus)),
-                Value::Amount(Some(s.total_ceus)),
-            ];
-            if with_roster {
-                row.push(text(&s.credentials_held));
-                row.push(Value::Amount(s.ceus_required));
-                row.push(Value::Amount(s.ceus_remaining));
-            }
-            row
-        })
-        .collect();
-    Table {
-        name: "summary",
-        columns,
-        rows,
-    }
+    Table::new("summary", columns, rows.len(), move |i| {
+        let s = &rows[i];
+        let mut row = vec![
+            text(&s.member_id),
+            text(&s.member_name),
+            Value::Amount(Some(s.transcript_ceus)),
+            Value::Amount(Some(s.instructor_ceus)),
+            Value::Amount(Some(s.total_ceus)),
+        ];
+        if with_roster {
+            row.push(text(&s.credentials_held));
+            row.push(Value::Amount(s.ceus_required));
+            row.push(Value::Amount(s.ceus_remaining));
+        }
+        row
+    })
 }
 
 pub fn claims(claims: &[ClaimRow]) -> Table<'_> {
-    let rows = claims
-        .iter()
-        .map(|c| {
-            vec![
-                text(&c.college),
-                text(&c.member_id),
-                text(&c.instructor_name),
-                text(&c.credential),
-                Value::Amount(Some(c.ceus_awarded)),
-                Value::Text(c.courses.join("; ").into()),
-                Value::Text(c.approval_ids.join("; ").into()),
-                Value::Text(c.syllabus_refs.join("; ").into()),
-                Value::Text(c.curriculum_titles.join("; ").into()),
-            ]
-        })
-        .collect();
-    Table {
-        name: "claims",
-        columns: CLAIM_COLUMNS,
-        rows,
-    }
+    Table::new("claims", CLAIM_COLUMNS, claims.len(), |i| {
+        let c = &claims[i];
+        vec![
+            text(&c.college),
+            text(&c.member_id),
+            text(&c.instructor_name),
+            text(&c.credential),
+            Value::Amount(Some(c.ceus_awarded)),
+            Value::Text(c.courses.join("; ").into()),
+            Value::Text(c.approval_ids.join("; ").into()),
+            Value::Text(c.syllabus_refs.join("; ").into()),
+            Value::Text(c.curriculum_titles.join("; ").into()),
+        ]
+    })
 }

@@ -9,12 +9,12 @@ use crate::sink::{is_formula_like, Table, Value};
 /// Excel's last row, header included.
 const MAX_ROWS: usize = 1_048_576;
 
-pub fn render(table: &Table<'_>) -> anyhow::Result<Vec<u8>> {
-    if table.rows.len() + 1 > MAX_ROWS {
+pub fn write(table: &Table<'_>, out: &mut (dyn std::io::Write + Send)) -> anyhow::Result<()> {
+    if table.len + 1 > MAX_ROWS {
         anyhow::bail!(
             "{} has {} rows, more than an xlsx sheet holds ({}); use --format csv or jsonl",
             table.name,
-            table.rows.len(),
+            table.len,
             MAX_ROWS - 1
         );
     }
@@ -32,11 +32,11 @@ pub fn render(table: &Table<'_>) -> anyhow::Result<Vec<u8>> {
     for (c, name) in table.columns.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *name, &bold)?;
     }
-    for (r, row) in table.rows.iter().enumerate() {
+    for (r, row) in table.rows().enumerate() {
         let r = r as u32 + 1;
-        for (c, value) in row.iter().enumerate() {
+        for (c, value) in row.into_iter().enumerate() {
             let col = c as u16;
-            let shown = match value {
+            let shown = match &value {
                 Value::Text(s) if s.is_empty() => 0,
                 Value::Text(s) if is_formula_like(s) => {
                     sheet.write_string_with_format(r, col, s.as_ref(), &quoted)?;
@@ -75,7 +75,8 @@ pub fn render(table: &Table<'_>) -> anyhow::Result<Vec<u8>> {
         sheet.set_column_width(c as u16, (*width).clamp(6, 60) as f64 + 2.0)?;
     }
     sheet.set_freeze_panes(1, 0)?;
-    let last_row = table.rows.len() as u32;
+    let last_row = table.len as u32;
     sheet.autofilter(0, 0, last_row, table.columns.len() as u16 - 1)?;
-    Ok(book.save_to_buffer()?)
+    book.save_to_writer(out)?;
+    Ok(())
 }
