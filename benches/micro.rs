@@ -66,12 +66,8 @@ fn reading(c: &mut Criterion) {
                 is_1904: false,
                 is_csv: true,
             };
-            let place = SheetPlace {
-                source_file: Arc::from("bench.csv"),
-                file_index: 0,
-                sheet_index: 0,
-            };
-            normalize_sheet(sheet, &place, &matcher, dates)
+            let place = SheetPlace::of(&sheet, Arc::from("bench.csv"), (0, 0), dates);
+            normalize_sheet(sheet, &place, &matcher)
         })
     });
     group.finish();

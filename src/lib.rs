@@ -410,12 +410,9 @@ fn read_and_normalize(
                     .push(file_error(Some((sheet_index, &name)), &message));
             }
             SheetRead::Sheet(sheet) => {
-                let place = SheetPlace {
-                    source_file: source_file.clone(),
-                    file_index: index,
-                    sheet_index,
-                };
-                let normalized = normalize_sheet(sheet, &place, &options.matcher, dates);
+                let place =
+                    SheetPlace::of(&sheet, source_file.clone(), (index, sheet_index), dates);
+                let normalized = normalize_sheet(sheet, &place, &options.matcher);
                 out.has_roster |= normalized.is_roster;
                 out.kinds.push(
                     normalized

@@ -20,13 +20,9 @@ fuzz_target!(|data: &[u8]| {
     };
     for sheet in file.sheets {
         let SheetRead::Sheet(sheet) = sheet else { continue };
-        let place = SheetPlace {
-            source_file: Arc::from("fuzz.csv"),
-            file_index: 0,
-            sheet_index: 0,
-        };
+        let place = SheetPlace::of(&sheet, Arc::from("fuzz.csv"), (0, 0), dates);
         let rows = sheet.rows.len();
-        let out = normalize_sheet(sheet, &place, &matcher, dates);
+        let out = normalize_sheet(sheet, &place, &matcher);
         assert!(out.records.len() + out.rejections.len() <= rows);
     }
 });

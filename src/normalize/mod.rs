@@ -82,83 +82,170 @@ pub struct SheetRecords {
     pub kind: Option<Kind>,
 }
 
-/// Where a sheet sits, for row references.
+/// Where a sheet sits, and how its rows are read.
 pub struct SheetPlace {
     pub source_file: Arc<str>,
     pub file_index: u32,
     pub sheet_index: u32,
+    pub sheet_name: Option<Arc<str>>,
+    pub dates: DateContext,
+    /// CSV files reject fields beyond the header (`MALFORMED_ROW`); workbooks ignore them.
+    pub is_csv: bool,
+}
+
+impl SheetPlace {
+    /// The place of `sheet`, sheet `sheet_index` of input `file_index`.
+    pub fn of(
+        sheet: &Sheet,
+        source_file: Arc<str>,
+        (file_index, sheet_index): (u32, u32),
+        dates: DateContext,
+    ) -> SheetPlace {
+        SheetPlace {
+            source_file,
+            file_index,
+            sheet_index,
+            sheet_name: sheet.name.as_deref().map(Arc::from),
+            dates: DateContext {
+                is_1904: sheet.is_1904,
+                ..dates
+            },
+            is_csv: sheet.is_csv,
+        }
+    }
+
+    fn at(&self, row: u32) -> RowRef {
+        RowRef {
+            order: (self.file_index, self.sheet_index, row),
+            source_file: self.source_file.clone(),
+            sheet: self.sheet_name.clone(),
+            row: Some(row),
+        }
+    }
+}
+
+/// What the top of a sheet says about the rows below it.
+#[derive(Debug)]
+pub enum HeaderSearch {
+    /// The sheet has no non-blank row.
+    Empty,
+    /// A header of a known kind on row `row`.
+    Found {
+        row: u32,
+        header: Header,
+        names: Vec<String>,
+    },
+    /// No header among the first 10 non-blank rows: every row below the
+    /// first non-blank one (row `row`) is `UNRECOGNIZED_SHEET` with this message.
+    Unrecognized { row: u32, message: String },
+}
+
+impl HeaderSearch {
+    /// The row number of the header, or of the first non-blank row when
+    /// there is none: data rows are the non-blank rows below it.
+    pub fn row(&self) -> u32 {
+        match self {
+            HeaderSearch::Empty => u32::MAX,
+            HeaderSearch::Found { row, .. } | HeaderSearch::Unrecognized { row, .. } => *row,
+        }
+    }
+
+    pub fn kind(&self) -> Option<Kind> {
+        match self {
+            HeaderSearch::Found { header, .. } => Some(header.kind),
+            _ => None,
+        }
+    }
+}
+
+/// Finds the header among the first 10 non-blank rows; `None` when fewer
+/// than 10 non-blank rows are given and none is a header, so more are needed.
+pub fn find_header<'r>(
+    rows: impl IntoIterator<Item = &'r RawRow>,
+    matcher: &HeaderMatcher,
+    all_rows: bool,
+) -> Option<HeaderSearch> {
+    let mut first: Option<&RawRow> = None;
+    let mut seen = 0;
+    for row in rows.into_iter().filter(|r| !r.is_blank()).take(10) {
+        first.get_or_insert(row);
+        seen += 1;
+        if let Some(header) = matcher.recognise(&row.texts()) {
+            return Some(HeaderSearch::Found {
+                row: row.row,
+                header,
+                names: row.texts(),
+            });
+        }
+    }
+    if seen < 10 && !all_rows {
+        return None;
+    }
+    let Some(first) = first else {
+        return Some(HeaderSearch::Empty);
+    };
+    let names = first.texts();
+    let mut message = format!(
+        "no header of a known kind; headers found: {}",
+        list_names(&names)
+    );
+    if let Some((kind, lacking)) = matcher.near_miss(&names) {
+        message.push_str(&format!(
+            "; as a {} sheet it lacks {}",
+            kind_label(kind),
+            lacking.join(", ")
+        ));
+    }
+    Some(HeaderSearch::Unrecognized {
+        row: first.row,
+        message,
+    })
 }
 
 /// Finds the header among the first 10 non-blank rows and turns the rows below it into records.
-pub fn normalize_sheet(
-    sheet: Sheet,
+pub fn normalize_sheet(sheet: Sheet, place: &SheetPlace, matcher: &HeaderMatcher) -> SheetRecords {
+    let search = find_header(&sheet.rows, matcher, true).unwrap_or(HeaderSearch::Empty);
+    normalize_rows(sheet.rows, &search, place)
+}
+
+/// Turns the data rows among `rows` (the non-blank rows below the header)
+/// into records, or rejections when the sheet cannot hold them.
+pub fn normalize_rows(
+    rows: impl IntoIterator<Item = RawRow>,
+    search: &HeaderSearch,
     place: &SheetPlace,
-    matcher: &HeaderMatcher,
-    dates: DateContext,
 ) -> SheetRecords {
-    let dates = DateContext {
-        is_1904: sheet.is_1904,
-        ..dates
+    let mut out = SheetRecords {
+        kind: search.kind(),
+        is_roster: search.kind() == Some(Kind::Member),
+        ..SheetRecords::default()
     };
-    let sheet_name: Option<Arc<str>> = sheet.name.as_deref().map(Arc::from);
-    let at = |row: u32| RowRef {
-        order: (place.file_index, place.sheet_index, row),
-        source_file: place.source_file.clone(),
-        sheet: sheet_name.clone(),
-        row: Some(row),
-    };
-    let mut out = SheetRecords::default();
-    let non_blank: Vec<usize> = sheet
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| !r.is_blank())
-        .map(|(i, _)| i)
-        .collect();
-    let Some(&first) = non_blank.first() else {
-        return out;
-    };
-    let names_of = |i: usize| -> Vec<String> { sheet.rows[i].texts() };
-    let found = non_blank
-        .iter()
-        .take(10)
-        .find_map(|&i| matcher.recognise(&names_of(i)).map(|h| (i, h)));
-    let Some((header_at, header)) = found else {
-        let names = names_of(first);
-        let mut message = format!(
-            "no header of a known kind; headers found: {}",
-            list_names(&names)
-        );
-        if let Some((kind, lacking)) = matcher.near_miss(&names) {
-            message.push_str(&format!(
-                "; as a {} sheet it lacks {}",
-                kind_label(kind),
-                lacking.join(", ")
-            ));
+    let below = search.row();
+    let data_rows = rows.into_iter().filter(|r| r.row > below && !r.is_blank());
+    let (header, header_names) = match search {
+        HeaderSearch::Empty => return out,
+        HeaderSearch::Unrecognized { message, .. } => {
+            for row in data_rows {
+                let at = place.at(row.row);
+                out.rejections.push(Rejection {
+                    message: format!("{}: {message}", at.describe()),
+                    at,
+                    kind: None,
+                    member_id: String::new(),
+                    code: Code::UnrecognizedSheet,
+                });
+            }
+            return out;
         }
-        for row in data_rows(sheet.rows, first) {
-            let at = at(row.row);
-            out.rejections.push(Rejection {
-                message: format!("{}: {message}", at.describe()),
-                at,
-                kind: None,
-                member_id: String::new(),
-                code: Code::UnrecognizedSheet,
-            });
-        }
-        return out;
+        HeaderSearch::Found { header, names, .. } => (header, names),
     };
-    out.is_roster = header.kind == Kind::Member;
-    out.kind = Some(header.kind);
-    let header_names = names_of(header_at);
-    let is_csv = sheet.is_csv;
-    for row in data_rows(sheet.rows, header_at) {
-        let at = at(row.row);
+    for row in data_rows {
+        let at = place.at(row.row);
         let unclosed_quote = row.unclosed_quote;
         let mut cells = RowCells {
             row,
-            header: &header,
-            dates,
+            header,
+            dates: place.dates,
         };
         let problem = if !header.missing.is_empty() {
             Some((
@@ -167,7 +254,7 @@ pub fn normalize_sheet(
                     "the {} header lacks {}; headers found: {}",
                     kind_label(header.kind),
                     header.missing.join(", "),
-                    list_names(&header_names)
+                    list_names(header_names)
                 ),
             ))
         } else if unclosed_quote {
@@ -175,7 +262,7 @@ pub fn normalize_sheet(
                 Code::MalformedRow,
                 "a quote opened on this line is never closed; the line is read as it stands and the rows after it are read on their own".to_string(),
             ))
-        } else if is_csv {
+        } else if place.is_csv {
             cells.beyond_header().map(|(column, text)| {
                 (
                     Code::MalformedRow,
@@ -306,13 +393,6 @@ fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
     }
 }
 
-/// The non-blank rows below the header.
-fn data_rows(rows: Vec<RawRow>, header_at: usize) -> impl Iterator<Item = RawRow> {
-    rows.into_iter()
-        .skip(header_at + 1)
-        .filter(|r| !r.is_blank())
-}
-
 fn list_names(names: &[String]) -> String {
     let shown: Vec<String> = names
         .iter()
@@ -355,13 +435,15 @@ mod tests {
             source_file: Arc::from("t.csv"),
             file_index: 0,
             sheet_index: 0,
+            sheet_name: None,
+            dates: DateContext {
+                day_first: false,
+                as_of_year: 2026,
+                is_1904: false,
+            },
+            is_csv: true,
         };
-        let dates = DateContext {
-            day_first: false,
-            as_of_year: 2026,
-            is_1904: false,
-        };
-        normalize_sheet(csv_sheet(text), &place, &HeaderMatcher::default(), dates)
+        normalize_sheet(csv_sheet(text), &place, &HeaderMatcher::default())
     }
 
     #[test]
