@@ -15,6 +15,7 @@ pub mod source;
 pub mod template;
 
 use std::collections::HashMap;
+use std::io::Read as _;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
@@ -22,17 +23,21 @@ use rayon::prelude::*;
 
 use config::Config;
 use exit::ExitCode;
-use model::{Code, Credit, MemberKey, Rejection, RowRef};
+use model::{Code, Credit, Kind, MemberKey, Rejection, RowRef};
 use normalize::header::HeaderMatcher;
 use normalize::value::DateContext;
-use normalize::{normalize_sheet, InstructorRecord, Record, SheetPlace, TranscriptLine};
+use normalize::{
+    find_header, normalize_rows, normalize_sheet, HeaderSearch, InstructorRecord, Record,
+    SheetPlace, SheetRecords, TranscriptLine,
+};
 use progress::{describe_file, Progress};
 use rules::prior::{Prior, PriorMember};
 use rules::roster::{build_roster, Roster};
 use rules::ruleset::credential_key;
 use rules::Outcome;
 use sink::report::RunReport;
-use source::inputs::{read_input, select, InputFile, ReadOptions};
+use source::csv::Streamed;
+use source::inputs::{read_input, select, Format, InputFile, ReadOptions};
 use source::workbook::Limits;
 use source::SheetRead;
 
@@ -366,6 +371,80 @@ fn read_file(
     )
 }
 
+/// CSV files are read this many bytes at a time.
+const CSV_BATCH_BYTES: usize = 32 << 20;
+
+/// Reads a CSV file a batch at a time and normalizes each batch's pieces in
+/// parallel, so that neither the file nor its raw rows are ever held whole.
+/// `None` when the file must be read whole (see `source::csv::stream`).
+fn stream_csv(
+    index: u32,
+    input: &InputFile,
+    options: &ReadOptions,
+    dates: DateContext,
+) -> Option<FileRecords> {
+    let is_tsv = match input.format {
+        Some(Format::Csv) => false,
+        Some(Format::Tsv) => true,
+        _ => return None,
+    };
+    // Files that are not text, and files that cannot be opened, are told of by the whole-file path.
+    let mut file = std::fs::File::open(&input.path).ok()?;
+    let mut head = Vec::with_capacity(512);
+    std::io::Read::by_ref(&mut file)
+        .take(512)
+        .read_to_end(&mut head)
+        .ok()?;
+    if source::inputs::not_text(&head).is_some() {
+        return None;
+    }
+    let place = SheetPlace {
+        source_file: Arc::from(input.source_file.as_str()),
+        file_index: index,
+        sheet_index: 0,
+        sheet_name: None,
+        dates,
+        is_csv: true,
+    };
+    let mut search = None;
+    let mut out = FileRecords::default();
+    let ended = source::csv::stream(
+        std::io::Read::chain(head.as_slice(), file),
+        is_tsv,
+        options.delimiter,
+        &options.matcher,
+        CSV_BATCH_BYTES,
+        |pieces, last| {
+            if search.is_none() {
+                search = find_header(pieces.iter().flatten(), &options.matcher, last);
+            }
+            let Some(search) = &search else {
+                return false;
+            };
+            let normalized: Vec<SheetRecords> = pieces
+                .into_par_iter()
+                .map(|rows| normalize_rows(rows, search, &place))
+                .collect();
+            for sheet in normalized {
+                out.data_rows += sheet.records.len() + sheet.rejections.len();
+                out.records.extend(sheet.records);
+                out.rejections.extend(sheet.rejections);
+            }
+            true
+        },
+    );
+    let Ok(Streamed::Read { delimiter }) = ended else {
+        return None;
+    };
+    let kind = search.as_ref().and_then(HeaderSearch::kind);
+    out.has_roster = kind == Some(Kind::Member);
+    out.kinds
+        .push(kind.map_or("unrecognized", normalize::kind_label));
+    out.delimiter = Some(delimiter);
+    out.no_data_rows = out.data_rows == 0;
+    Some(out)
+}
+
 /// Reads one file and normalizes each of its sheets.
 fn read_and_normalize(
     index: u32,
@@ -389,6 +468,9 @@ fn read_and_normalize(
             None => format!("{}: {message}", input.source_file),
         },
     };
+    if let Some(out) = stream_csv(index, input, options, dates) {
+        return out;
+    }
     let mut out = FileRecords::default();
     let file = match read_input(input, options) {
         Ok(file) => file,

@@ -129,6 +129,19 @@ pub struct ReadOptions {
     pub matcher: HeaderMatcher,
 }
 
+/// Why a file named as text is not, judged by its first bytes.
+pub fn not_text(head: &[u8]) -> Option<String> {
+    let hint = match container(head) {
+        Some(Container::Zip) => "a zip archive (an .xlsx workbook?)",
+        Some(Container::Ole) => looks_like(head),
+        None => match looks_like(head) {
+            hint @ ("binary data" | "a PDF document") => hint,
+            _ => return None,
+        },
+    };
+    Some(format!("this is not a text file: it looks like {hint}"))
+}
+
 /// Reads one input file into sheets, or says in one line why it cannot be read.
 pub fn read_input(input: &InputFile, options: &ReadOptions) -> Result<FileRead, String> {
     let Some(format) = input.format else {
@@ -141,19 +154,8 @@ pub fn read_input(input: &InputFile, options: &ReadOptions) -> Result<FileRead, 
     match format {
         Format::Csv | Format::Tsv => {
             let bytes = std::fs::read(&input.path).map_err(cannot_open)?;
-            if let Some(found) = container(&bytes) {
-                return Err(format!(
-                    "this is not a text file: it looks like {}",
-                    if found == Container::Zip {
-                        "a zip archive (an .xlsx workbook?)"
-                    } else {
-                        looks_like(&bytes)
-                    }
-                ));
-            }
-            let hint = looks_like(&bytes);
-            if hint == "binary data" || hint == "a PDF document" {
-                return Err(format!("this is not a text file: it looks like {hint}"));
+            if let Some(problem) = not_text(&bytes) {
+                return Err(problem);
             }
             Ok(crate::source::csv::read(
                 &bytes,
