@@ -87,8 +87,8 @@ fn rules(c: &mut Criterion) {
             institution: "Riverside Community College".into(),
             program: "AAS Health Information".into(),
             program_area: "Health Care".into(),
-            course_id: format!("HIT{}", i % 25),
-            course_title: String::new(),
+            course_id: format!("HIT{}", i % 25).into(),
+            course_title: "".into(),
             completed_on: Parsed::Value(jiff::civil::date(
                 2023 + (i % 3) as i16,
                 1 + (i % 12) as i8,

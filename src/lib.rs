@@ -19,11 +19,12 @@ use std::io::Read as _;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
+use rayon::iter::Either;
 use rayon::prelude::*;
 
 use config::Config;
 use exit::ExitCode;
-use model::{Code, Credit, Kind, MemberKey, Rejection, RowRef};
+use model::{Code, Credit, Kind, MemberKey, Rejection, RowRef, Text};
 use normalize::header::HeaderMatcher;
 use normalize::value::DateContext;
 use normalize::{
@@ -207,28 +208,20 @@ fn process(config: &Config) -> Result<Batch> {
     let (mut roster, roster_rejections) = build_roster(&roster_rows);
     roster.given = read.iter().any(|f| f.has_roster);
 
-    let outcomes = evaluate_members(&read, &roster, &prior, config);
-    let mut credits: Vec<Credit> = Vec::new();
-    let mut rejections: Vec<Rejection> = read
-        .iter_mut()
-        .flat_map(|f| std::mem::take(&mut f.rejections))
-        .collect();
+    let (mut credits, mut rejections) = evaluate_members(&read, &roster, &prior, config);
     rejections.extend(roster_rejections);
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Credit(c) => credits.push(c),
-            Outcome::Rejection(r) => rejections.push(r),
-        }
+    for file in &mut read {
+        rejections.append(&mut file.rejections);
     }
-    credits.sort_by_key(|c| c.at.order);
-    rejections.sort_by_key(|r| r.at.order);
+    credits.par_sort_by_key(|c| c.at.order);
+    rejections.par_sort_by_key(|r| r.at.order);
 
     let data_rows = read
         .iter()
         .flat_map(|f| &f.records)
         .filter_map(|r| match r {
-            Record::Transcript(t) => Some((t.member_id.as_str(), t.member_name.as_str())),
-            Record::Instructor(i) => Some((i.member_id.as_str(), i.member_name.as_str())),
+            Record::Transcript(t) => Some((&*t.member_id, &*t.member_name)),
+            Record::Instructor(i) => Some((&*i.member_id, &*i.member_name)),
             Record::Roster(_) => None,
         });
     let summary = rules::summary::summarize(data_rows, &credits, &roster, &config.rules);
@@ -359,7 +352,7 @@ fn read_file(
                     row: None,
                 },
                 kind: None,
-                member_id: String::new(),
+                member_id: Text::from(""),
                 code: Code::FileError,
                 message: format!(
                     "{}: the file is corrupt: its reader failed on it",
@@ -461,7 +454,7 @@ fn read_and_normalize(
             row: None,
         },
         kind: None,
-        member_id: String::new(),
+        member_id: Text::from(""),
         code: Code::FileError,
         message: match sheet {
             Some((_, name)) => format!("{}, sheet {name}: {message}", input.source_file),
@@ -518,7 +511,7 @@ fn evaluate_members(
     roster: &Roster,
     prior: &Prior,
     config: &Config,
-) -> Vec<Outcome> {
+) -> (Vec<Credit>, Vec<Rejection>) {
     type MemberRows<'a> = (Vec<&'a TranscriptLine>, Vec<&'a InstructorRecord>);
     let mut by_member: HashMap<MemberKey, MemberRows<'_>> = HashMap::new();
     for record in read.iter().flat_map(|f| &f.records) {
@@ -560,5 +553,8 @@ fn evaluate_members(
             ));
             outcomes
         })
-        .collect()
+        .partition_map(|outcome| match outcome {
+            Outcome::Credit(c) => Either::Left(c),
+            Outcome::Rejection(r) => Either::Right(r),
+        })
 }

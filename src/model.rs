@@ -5,6 +5,10 @@ use std::fmt;
 
 use jiff::civil::Date;
 
+/// Text read from a row. Equal texts of one part of a file share one
+/// allocation, and the records made from a row share its texts.
+pub type Text = std::sync::Arc<str>;
+
 /// An exact amount of hours or CEUs in hundredths (`1250` is `12.50`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Hundredths(pub i64);
@@ -185,7 +189,7 @@ pub struct Rejection {
     pub at: RowRef,
     /// `None` for `UNRECOGNIZED_SHEET` and `FILE_ERROR`.
     pub kind: Option<Kind>,
-    pub member_id: String,
+    pub member_id: Text,
     pub code: Code,
     pub message: String,
 }
@@ -195,20 +199,20 @@ pub struct Rejection {
 pub struct Credit {
     pub at: RowRef,
     pub kind: Kind,
-    pub member_id: String,
-    pub member_name: String,
-    pub institution: String,
-    pub program: String,
-    pub course_id: String,
-    pub course: String,
-    pub credential: String,
+    pub member_id: Text,
+    pub member_name: Text,
+    pub institution: Text,
+    pub program: Text,
+    pub course_id: Text,
+    pub course: Text,
+    pub credential: Text,
     pub completed_on: Date,
     pub unit: Unit,
     pub hours: Hundredths,
     pub ceus_computed: Hundredths,
     pub ceus_awarded: Hundredths,
     pub capped: bool,
-    pub cap_group: String,
+    pub cap_group: Text,
 }
 
 /// The unit a row's hours are counted in.

@@ -3,32 +3,34 @@
 //! (`UNRECOGNIZED_SHEET`, `MISSING_COLUMN`, `MALFORMED_ROW`).
 
 pub mod header;
+pub mod intern;
 pub mod value;
 
 use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use crate::model::{Code, Hundredths, Kind, Rejection, RowRef};
+use crate::model::{Code, Hundredths, Kind, Rejection, RowRef, Text};
 use crate::source::{Cell, Cells, RawRow, Sheet};
 use header::{Field, Header, HeaderMatcher};
+use intern::Interner;
 use value::{parse_date, parse_date_str, parse_hours, parse_hours_str, DateContext, Parsed};
 
 /// A transcript line as read, before any rule.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TranscriptLine {
     pub at: RowRef,
-    pub member_id: String,
-    pub member_name: String,
-    pub institution: String,
-    pub program: String,
-    pub program_area: String,
-    pub course_id: String,
-    pub course_title: String,
+    pub member_id: Text,
+    pub member_name: Text,
+    pub institution: Text,
+    pub program: Text,
+    pub program_area: Text,
+    pub course_id: Text,
+    pub course_title: Text,
     pub completed_on: Parsed<Date>,
     pub clock_hours: Parsed<Hundredths>,
     pub credit_hours: Parsed<Hundredths>,
-    pub grade: String,
+    pub grade: Text,
     pub certified_on: Parsed<Date>,
 }
 
@@ -36,18 +38,18 @@ pub struct TranscriptLine {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstructorRecord {
     pub at: RowRef,
-    pub member_id: String,
-    pub member_name: String,
-    pub institution: String,
-    pub course_title: String,
-    pub credential: String,
-    pub delivery: String,
+    pub member_id: Text,
+    pub member_name: Text,
+    pub institution: Text,
+    pub course_title: Text,
+    pub credential: Text,
+    pub delivery: Text,
     pub started_on: Parsed<Date>,
     pub finished_on: Parsed<Date>,
     pub contact_hours: Parsed<Hundredths>,
-    pub approval_id: String,
-    pub syllabus: String,
-    pub curriculum_titles: String,
+    pub approval_id: Text,
+    pub syllabus: Text,
+    pub curriculum_titles: Text,
     pub certified_on: Parsed<Date>,
 }
 
@@ -55,11 +57,11 @@ pub struct InstructorRecord {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RosterRow {
     pub at: RowRef,
-    pub member_id: String,
-    pub member_name: String,
+    pub member_id: Text,
+    pub member_name: Text,
     pub certified_on: Parsed<Date>,
     pub renewal_due: Parsed<Date>,
-    pub credentials: String,
+    pub credentials: Text,
     pub ceus_required: Parsed<Hundredths>,
 }
 
@@ -231,7 +233,7 @@ pub fn normalize_rows(
                     message: format!("{}: {message}", at.describe()),
                     at,
                     kind: None,
-                    member_id: String::new(),
+                    member_id: Text::from(""),
                     code: Code::UnrecognizedSheet,
                 });
             }
@@ -239,6 +241,7 @@ pub fn normalize_rows(
         }
         HeaderSearch::Found { header, names, .. } => (header, names),
     };
+    let mut texts = Interner::default();
     for row in data_rows {
         let at = place.at(row.row);
         let unclosed_quote = row.unclosed_quote;
@@ -246,6 +249,7 @@ pub fn normalize_rows(
             row,
             header,
             dates: place.dates,
+            texts: &mut texts,
         };
         let problem = if !header.missing.is_empty() {
             Some((
@@ -294,6 +298,7 @@ struct RowCells<'a> {
     row: RawRow,
     header: &'a Header,
     dates: DateContext,
+    texts: &'a mut Interner,
 }
 
 impl RowCells<'_> {
@@ -303,21 +308,17 @@ impl RowCells<'_> {
 
     /// The field as text. A workbook's text cell is read once, so its string
     /// is moved, not copied.
-    fn text(&mut self, field: Field) -> String {
+    fn text(&mut self, field: Field) -> Text {
         let Some(i) = self.index(field) else {
-            return String::new();
+            return self.texts.text("");
         };
-        if let Cells::Typed(cells) = &mut self.row.cells {
-            if let Some(Cell::Text(s)) = cells.get_mut(i) {
-                let s = std::mem::take(s);
-                return if s.trim().len() == s.len() {
-                    s
-                } else {
-                    s.trim().to_string()
-                };
-            }
+        match &self.row.cells {
+            Cells::Text(fields) => self.texts.text(fields.get(i).unwrap_or("").trim()),
+            Cells::Typed(cells) => match cells.get(i) {
+                Some(Cell::Text(s)) => self.texts.text(s.trim()),
+                _ => self.texts.text(&self.row.text_at(i)),
+            },
         }
-        self.row.text_at(i)
     }
 
     fn date(&self, field: Field) -> Parsed<Date> {
@@ -484,7 +485,7 @@ mod tests {
         let r = &out.rejections[0];
         assert_eq!(r.code, Code::MissingColumn);
         assert_eq!(r.kind, Some(Kind::Transcript));
-        assert_eq!(r.member_id, "5");
+        assert_eq!(&*r.member_id, "5");
         assert!(
             r.message
                 .contains("institution, program, program_area, course_id or course_title"),

@@ -36,13 +36,13 @@ pub fn build_claims<'a>(
         let key = (
             fold(&credit.institution),
             MemberKey::new(&credit.member_id),
-            credit.credential.clone(),
+            credit.credential.to_string(),
         );
         let claim = claims.entry(key).or_insert_with(|| ClaimRow {
-            college: credit.institution.clone(),
-            member_id: credit.member_id.clone(),
-            instructor_name: credit.member_name.clone(),
-            credential: credit.credential.clone(),
+            college: credit.institution.to_string(),
+            member_id: credit.member_id.to_string(),
+            instructor_name: credit.member_name.to_string(),
+            credential: credit.credential.to_string(),
             ceus_awarded: Hundredths::ZERO,
             courses: vec![],
             approval_ids: vec![],
@@ -62,11 +62,11 @@ pub fn build_claims<'a>(
                 record.course_title, credit.completed_on
             ),
         );
-        push_once(&mut claim.approval_ids, record.approval_id.clone());
-        push_once(&mut claim.syllabus_refs, record.syllabus.clone());
+        push_once(&mut claim.approval_ids, record.approval_id.to_string());
+        push_once(&mut claim.syllabus_refs, record.syllabus.to_string());
         push_once(
             &mut claim.curriculum_titles,
-            record.curriculum_titles.clone(),
+            record.curriculum_titles.to_string(),
         );
     }
     claims.into_values().collect()

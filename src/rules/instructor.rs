@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use jiff::civil::Date;
 
-use crate::model::{Code, Credit, Hundredths, Kind, Unit};
+use crate::model::{Code, Credit, Hundredths, Kind, Text, Unit};
 use crate::normalize::header::fold;
 use crate::normalize::value::Parsed;
 use crate::normalize::InstructorRecord;
@@ -253,17 +253,17 @@ pub fn evaluate(
                     member_id: record.member_id.clone(),
                     member_name: record.member_name.clone(),
                     institution: record.institution.clone(),
-                    program: String::new(),
-                    course_id: String::new(),
+                    program: Text::from(""),
+                    course_id: Text::from(""),
                     course: record.course_title.clone(),
-                    credential: credential.clone(),
+                    credential: Text::from(credential.as_str()),
                     completed_on: e.finished_on,
                     unit: Unit::Contact,
                     hours: e.hours,
                     ceus_computed: ceus,
                     ceus_awarded: award,
                     capped: award < ceus,
-                    cap_group: credential.clone(),
+                    cap_group: Text::from(credential.as_str()),
                 })
             });
         }
@@ -338,7 +338,7 @@ mod tests {
     fn checks_in_spec_order() {
         assert!(check_row(&base(), Some(&member()), &RuleSet::default(), AS_OF).is_ok());
         let mut r = base();
-        r.delivery.clear();
+        r.delivery = "".into();
         r.credential = "XYZ".into();
         assert_eq!(code(r), Code::MissingField);
         let mut r = base();
@@ -356,7 +356,7 @@ mod tests {
         );
         let mut r = base();
         r.delivery = "Online".into();
-        r.approval_id.clear();
+        r.approval_id = "".into();
         assert_eq!(code(r), Code::NotFaceToFace);
         for (i, expected) in [
             Code::MissingPriorApproval,
@@ -367,12 +367,12 @@ mod tests {
         .enumerate()
         {
             let mut r = base();
-            r.curriculum_titles.clear();
+            r.curriculum_titles = "".into();
             if i < 2 {
-                r.syllabus.clear();
+                r.syllabus = "".into();
             }
             if i < 1 {
-                r.approval_id.clear();
+                r.approval_id = "".into();
             }
             assert_eq!(code(r), expected);
         }

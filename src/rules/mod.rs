@@ -12,7 +12,7 @@ pub mod transcript;
 
 use jiff::civil::Date;
 
-use crate::model::{Code, Credit, Kind, Rejection, RowRef};
+use crate::model::{Code, Credit, Kind, Rejection, RowRef, Text};
 use crate::normalize::value::Parsed;
 use roster::Member;
 
@@ -29,13 +29,13 @@ pub type Verdict = (Code, String);
 pub(crate) fn reject(
     at: &RowRef,
     kind: Kind,
-    member_id: &str,
+    member_id: &Text,
     (code, message): Verdict,
 ) -> Outcome {
     Outcome::Rejection(Rejection {
         at: at.clone(),
         kind: Some(kind),
-        member_id: member_id.to_string(),
+        member_id: member_id.clone(),
         code,
         message: format!("{}: {message}", at.describe()),
     })

@@ -136,8 +136,8 @@ fn check_row(row: &RosterRow) -> Result<Member, (Code, String)> {
         }
     };
     Ok(Member {
-        member_id: row.member_id.clone(),
-        member_name: row.member_name.clone(),
+        member_id: row.member_id.to_string(),
+        member_name: row.member_name.to_string(),
         certified_on,
         renewal_due,
         credentials: credential_tokens(&row.credentials),
@@ -161,7 +161,7 @@ mod tests {
                 row: Some(n),
             },
             member_id: id.into(),
-            member_name: String::new(),
+            member_name: "".into(),
             certified_on: certified,
             renewal_due: Parsed::Blank,
             credentials: credentials.into(),

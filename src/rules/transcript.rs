@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 
-use crate::model::{Code, Credit, Hundredths, Kind, Unit};
+use crate::model::{Code, Credit, Hundredths, Kind, Text, Unit};
 use crate::normalize::header::fold;
 use crate::normalize::value::Parsed;
 use crate::normalize::TranscriptLine;
@@ -285,15 +285,15 @@ pub fn evaluate(
                     institution: line.institution.clone(),
                     program: line.program.clone(),
                     course_id: line.course_id.clone(),
-                    course: course_label(line).to_string(),
-                    credential: String::new(),
+                    course: course_label(line).clone(),
+                    credential: Text::from(""),
                     completed_on: b.completed_on,
                     unit: b.unit,
                     hours: b.hours,
                     ceus_computed: ceus,
                     ceus_awarded: award,
                     capped: award < ceus,
-                    cap_group: format!("{year:04}"),
+                    cap_group: Text::from(format!("{year:04}")),
                 })
             });
         }
@@ -305,7 +305,7 @@ pub fn evaluate(
 }
 
 /// The course title, else the course id.
-fn course_label(line: &TranscriptLine) -> &str {
+fn course_label(line: &TranscriptLine) -> &Text {
     if line.course_title.is_empty() {
         &line.course_id
     } else {
@@ -336,7 +336,7 @@ mod tests {
             program: "AAS Health Information".into(),
             program_area: "Health Care".into(),
             course_id: course.into(),
-            course_title: format!("Course {course}"),
+            course_title: format!("Course {course}").into(),
             completed_on: Parsed::Value(on),
             clock_hours: Parsed::Blank,
             credit_hours: Parsed::Value(crate::normalize::value::parse_hours_text(credit).unwrap()),
@@ -396,9 +396,9 @@ mod tests {
     #[test]
     fn step_1_missing_field_names_every_blank() {
         let mut l = line(2, "C1", date(2025, 1, 10), "3");
-        l.institution.clear();
-        l.course_id.clear();
-        l.course_title.clear();
+        l.institution = "".into();
+        l.course_id = "".into();
+        l.course_title = "".into();
         let (code, message) = check_basic(&l, &RuleSet::default(), AS_OF).unwrap_err();
         assert_eq!(code, Code::MissingField);
         assert_eq!(message, "institution, course_id or course_title is blank");

@@ -1,0 +1,54 @@
+//! Sharing repeated text: a batch of transcript lines names the same
+//! institutions, programs, courses and members over and over, and each
+//! distinct text is kept once.
+
+use std::collections::HashSet;
+
+use crate::model::Text;
+
+/// Past this many distinct texts the set starts again, so that a column of
+/// texts that never repeat costs no more than holding them.
+const MOST_KEPT: usize = 1 << 16;
+
+/// The distinct texts seen so far in one part of a sheet.
+#[derive(Default)]
+pub struct Interner {
+    seen: HashSet<Text>,
+    empty: Option<Text>,
+}
+
+impl Interner {
+    /// `text` as shared text: the one already kept when it was seen before.
+    pub fn text(&mut self, text: &str) -> Text {
+        if text.is_empty() {
+            return self.empty.get_or_insert_with(|| Text::from("")).clone();
+        }
+        if let Some(kept) = self.seen.get(text) {
+            return kept.clone();
+        }
+        if self.seen.len() >= MOST_KEPT {
+            self.seen.clear();
+        }
+        let kept = Text::from(text);
+        self.seen.insert(kept.clone());
+        kept
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn equal_texts_share_one_allocation() {
+        let mut interner = Interner::default();
+        let a = interner.text("Riverside Community College");
+        let b = interner.text("Riverside Community College");
+        let c = interner.text("Other College");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(&*c, "Other College");
+        assert!(Arc::ptr_eq(&interner.text(""), &interner.text("")));
+    }
+}
