@@ -24,7 +24,7 @@ use rayon::prelude::*;
 
 use config::Config;
 use exit::ExitCode;
-use model::{Code, Credit, Kind, MemberKey, Rejection, RowRef, Text};
+use model::{Code, Credit, InOrder, Kind, MemberKey, Rejection, RowRef, Text};
 use normalize::header::HeaderMatcher;
 use normalize::value::DateContext;
 use normalize::{
@@ -45,7 +45,9 @@ use source::SheetRead;
 /// What reading and normalizing one input file gave.
 #[derive(Debug, Default)]
 pub(crate) struct FileRecords {
-    records: Vec<Record>,
+    /// In parts as they were normalized: one `Vec` grown to millions of
+    /// records would be copied each time it doubled.
+    records: Vec<Vec<Record>>,
     rejections: Vec<Rejection>,
     has_roster: bool,
     unreadable: bool,
@@ -75,7 +77,7 @@ pub fn check(config: &Config) -> Result<ExitCode> {
     in_pool(config, || {
         let batch = process(config)?;
         let mut out = std::io::stdout().lock();
-        for r in &batch.rejections {
+        for r in batch.rejections.iter() {
             use std::io::Write as _;
             match writeln!(out, "{} {}", r.code.as_str(), r.message) {
                 // A reader that stops early (`| head`) has seen enough.
@@ -101,12 +103,18 @@ fn in_pool(config: &Config, job: impl FnOnce() -> Result<ExitCode> + Send) -> Re
 
 /// A batch after the rules: every output row, and the report.
 struct Batch {
-    credits: Vec<Credit>,
-    rejections: Vec<Rejection>,
+    credits: InOrder<Credit>,
+    rejections: InOrder<Rejection>,
     summary: Vec<rules::summary::SummaryRow>,
     claims: Vec<rules::claims::ClaimRow>,
     roster_given: bool,
     report: RunReport,
+}
+
+impl FileRecords {
+    fn records(&self) -> impl Iterator<Item = &Record> {
+        self.records.iter().flatten()
+    }
 }
 
 impl Batch {
@@ -199,7 +207,7 @@ fn process(config: &Config) -> Result<Batch> {
 
     let roster_rows: Vec<&normalize::RosterRow> = read
         .iter()
-        .flat_map(|f| &f.records)
+        .flat_map(FileRecords::records)
         .filter_map(|r| match r {
             Record::Roster(row) => Some(row),
             _ => None,
@@ -208,26 +216,26 @@ fn process(config: &Config) -> Result<Batch> {
     let (mut roster, roster_rejections) = build_roster(&roster_rows);
     roster.given = read.iter().any(|f| f.has_roster);
 
-    let (mut credits, mut rejections) = evaluate_members(&read, &roster, &prior, config);
+    let (credits, mut rejections) = evaluate_members(&read, &roster, &prior, config);
     rejections.extend(roster_rejections);
     for file in &mut read {
         rejections.append(&mut file.rejections);
     }
-    credits.par_sort_by_key(|c| c.at.order);
-    rejections.par_sort_by_key(|r| r.at.order);
+    let credits = InOrder::new(credits, |c| &c.at);
+    let rejections = InOrder::new(rejections, |r| &r.at);
 
     let data_rows = read
         .iter()
-        .flat_map(|f| &f.records)
+        .flat_map(FileRecords::records)
         .filter_map(|r| match r {
             Record::Transcript(t) => Some((&*t.member_id, &*t.member_name)),
             Record::Instructor(i) => Some((&*i.member_id, &*i.member_name)),
             Record::Roster(_) => None,
         });
-    let summary = rules::summary::summarize(data_rows, &credits, &roster, &config.rules);
+    let summary = rules::summary::summarize(data_rows, credits.iter(), &roster, &config.rules);
     let instructor_records: HashMap<(u32, u32, u32), &InstructorRecord> = read
         .iter()
-        .flat_map(|f| &f.records)
+        .flat_map(FileRecords::records)
         .filter_map(|r| match r {
             Record::Instructor(i) => Some((i.at.order, i)),
             _ => None,
@@ -420,7 +428,7 @@ fn stream_csv(
                 .collect();
             for sheet in normalized {
                 out.data_rows += sheet.records.len() + sheet.rejections.len();
-                out.records.extend(sheet.records);
+                out.records.push(sheet.records);
                 out.rejections.extend(sheet.rejections);
             }
             true
@@ -495,7 +503,7 @@ fn read_and_normalize(
                         .map_or("unrecognized", normalize::kind_label),
                 );
                 data_rows += normalized.records.len() + normalized.rejections.len();
-                out.records.extend(normalized.records);
+                out.records.push(normalized.records);
                 out.rejections.extend(normalized.rejections);
             }
         }
@@ -514,7 +522,7 @@ fn evaluate_members(
 ) -> (Vec<Credit>, Vec<Rejection>) {
     type MemberRows<'a> = (Vec<&'a TranscriptLine>, Vec<&'a InstructorRecord>);
     let mut by_member: HashMap<MemberKey, MemberRows<'_>> = HashMap::new();
-    for record in read.iter().flat_map(|f| &f.records) {
+    for record in read.iter().flat_map(FileRecords::records) {
         match record {
             Record::Transcript(t) => by_member
                 .entry(MemberKey::new(&t.member_id))

@@ -215,6 +215,52 @@ pub struct Credit {
     pub cap_group: Text,
 }
 
+/// Output rows as the rules made them, member by member, and the order the
+/// outputs list them in (input order, `RowRef::order`): sorting numbers
+/// costs far less than moving millions of rows.
+#[derive(Debug, Default)]
+pub struct InOrder<T> {
+    rows: Vec<T>,
+    order: Vec<u32>,
+}
+
+impl<T: Sync> InOrder<T> {
+    pub fn new(rows: Vec<T>, at: impl Fn(&T) -> &RowRef + Sync) -> InOrder<T> {
+        use rayon::prelude::*;
+        let mut keyed: Vec<((u32, u32, u32), u32)> = rows
+            .par_iter()
+            .enumerate()
+            .map(|(i, row)| (at(row).order, i as u32))
+            .collect();
+        // The index breaks ties, so rows at one place keep the order they were made in.
+        keyed.par_sort_unstable();
+        InOrder {
+            order: keyed.into_iter().map(|(_, i)| i).collect(),
+            rows,
+        }
+    }
+}
+
+impl<T> InOrder<T> {
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The `i`-th row in input order.
+    pub fn get(&self, i: usize) -> &T {
+        &self.rows[self.order[i] as usize]
+    }
+
+    /// The rows in input order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &T> + '_ {
+        self.order.iter().map(|&i| &self.rows[i as usize])
+    }
+}
+
 /// The unit a row's hours are counted in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Unit {

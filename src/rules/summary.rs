@@ -47,7 +47,7 @@ pub fn requirement(member: &Member, rules: &RuleSet) -> Option<Hundredths> {
 /// name, in input order; `credits` are this run's credits.
 pub fn summarize<'a>(
     data_rows: impl IntoIterator<Item = (&'a str, &'a str)>,
-    credits: &[Credit],
+    credits: impl IntoIterator<Item = &'a Credit>,
     roster: &Roster,
     rules: &RuleSet,
 ) -> Vec<SummaryRow> {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::model::{Code, Credit, Hundredths, Rejection};
+use crate::model::{Code, Credit, Hundredths, InOrder, Rejection};
 use crate::rules::summary::SummaryRow;
 
 /// What the run saw and did, beyond the output rows.
@@ -32,14 +32,14 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    pub fn tally(&mut self, credits: &[Credit], rejections: &[Rejection]) {
+    pub fn tally(&mut self, credits: &InOrder<Credit>, rejections: &InOrder<Rejection>) {
         self.credited = credits.len();
         self.rejected = rejections.len();
         self.rows_read = self.credited + self.rejected;
         self.ceus_awarded = credits.iter().map(|c| c.ceus_awarded).sum();
         let mut reasons: BTreeMap<(&'static str, &str), usize> = BTreeMap::new();
         let mut files: BTreeMap<&str, usize> = BTreeMap::new();
-        for r in rejections {
+        for r in rejections.iter() {
             *self.by_code.entry(r.code.as_str()).or_default() += 1;
             *reasons.entry((r.code.as_str(), reason(r))).or_default() += 1;
             *files.entry(&r.at.source_file).or_default() += 1;
@@ -146,7 +146,7 @@ impl RunReport {
     /// `report.html`: one self-contained page (no scripts, no network) with the
     /// totals, a bar chart of rejections by code, each member's CEUs against the
     /// requirement, and the rejections with their place.
-    pub fn html(&self, summary: &[SummaryRow], rejections: &[Rejection]) -> String {
+    pub fn html(&self, summary: &[SummaryRow], rejections: &InOrder<Rejection>) -> String {
         let mut page = String::from(concat!(
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
             "<meta name=\"viewport\" content=\"width=device-width\">\n<title>ceu run report</title>\n<style>\n",

@@ -1,6 +1,6 @@
 //! The four output tables, column by column as SPEC.md section 5 lists them.
 
-use crate::model::{Credit, Rejection};
+use crate::model::{Credit, InOrder, Rejection};
 use crate::rules::claims::ClaimRow;
 use crate::rules::summary::SummaryRow;
 use crate::sink::{Table, Value};
@@ -67,9 +67,9 @@ fn sheet(at: &crate::model::RowRef) -> Value<'_> {
     text(at.sheet.as_deref().unwrap_or(""))
 }
 
-pub fn credits(credits: &[Credit]) -> Table<'_> {
+pub fn credits(credits: &InOrder<Credit>) -> Table<'_> {
     Table::new("credits", CREDIT_COLUMNS, credits.len(), |i| {
-        let c = &credits[i];
+        let c = credits.get(i);
         vec![
             text(&c.at.source_file),
             sheet(&c.at),
@@ -93,9 +93,9 @@ pub fn credits(credits: &[Credit]) -> Table<'_> {
     })
 }
 
-pub fn rejections(rejections: &[Rejection]) -> Table<'_> {
+pub fn rejections(rejections: &InOrder<Rejection>) -> Table<'_> {
     Table::new("rejections", REJECTION_COLUMNS, rejections.len(), |i| {
-        let r = &rejections[i];
+        let r = rejections.get(i);
         vec![
             text(&r.at.source_file),
             sheet(&r.at),
