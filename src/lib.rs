@@ -79,7 +79,7 @@ pub fn check(config: &Config) -> Result<ExitCode> {
         let mut out = std::io::stdout().lock();
         for r in batch.rejections.iter() {
             use std::io::Write as _;
-            match writeln!(out, "{} {}", r.code.as_str(), r.message) {
+            match writeln!(out, "{} {}", r.code.as_str(), r.message()) {
                 // A reader that stops early (`| head`) has seen enough.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => break,
                 written => written.context("cannot write to stdout")?,
@@ -193,7 +193,7 @@ fn process(config: &Config) -> Result<Batch> {
             let reason = first
                 .rejections
                 .first()
-                .map(|r| r.message.as_str())
+                .map(|r| r.reason.as_str())
                 .unwrap_or("");
             bail!("cannot read --members file {}: {reason}", members.display());
         }
@@ -362,10 +362,7 @@ fn read_file(
                 kind: None,
                 member_id: Text::from(""),
                 code: Code::FileError,
-                message: format!(
-                    "{}: the file is corrupt: its reader failed on it",
-                    input.source_file
-                ),
+                reason: "the file is corrupt: its reader failed on it".to_string(),
             });
             out
         },
@@ -464,10 +461,7 @@ fn read_and_normalize(
         kind: None,
         member_id: Text::from(""),
         code: Code::FileError,
-        message: match sheet {
-            Some((_, name)) => format!("{}, sheet {name}: {message}", input.source_file),
-            None => format!("{}: {message}", input.source_file),
-        },
+        reason: message.to_string(),
     };
     if let Some(out) = stream_csv(index, input, options, dates) {
         return out;

@@ -191,7 +191,15 @@ pub struct Rejection {
     pub kind: Option<Kind>,
     pub member_id: Text,
     pub code: Code,
-    pub message: String,
+    /// What is wrong, without the place.
+    pub reason: String,
+}
+
+impl Rejection {
+    /// `Fall.xlsx, sheet Term1, row 14: reason`, as the rejections file writes it.
+    pub fn message(&self) -> String {
+        format!("{}: {}", self.at.describe(), self.reason)
+    }
 }
 
 /// A credited row, as the `credits` output writes it.

@@ -230,7 +230,7 @@ pub fn normalize_rows(
             for row in data_rows {
                 let at = place.at(row.row);
                 out.rejections.push(Rejection {
-                    message: format!("{}: {message}", at.describe()),
+                    reason: message.clone(),
                     at,
                     kind: None,
                     member_id: Text::from(""),
@@ -280,8 +280,8 @@ pub fn normalize_rows(
             None
         };
         match problem {
-            Some((code, message)) => out.rejections.push(Rejection {
-                message: format!("{}: {message}", at.describe()),
+            Some((code, reason)) => out.rejections.push(Rejection {
+                reason,
                 at,
                 kind: Some(header.kind),
                 member_id: cells.text(Field::MemberId),
@@ -472,9 +472,9 @@ mod tests {
             .all(|r| r.code == Code::UnrecognizedSheet && r.kind.is_none()));
         assert_eq!(out.rejections[1].at.row, Some(4));
         assert!(
-            out.rejections[0].message.contains("'a', 'b'"),
+            out.rejections[0].message().contains("'a', 'b'"),
             "{}",
-            out.rejections[0].message
+            out.rejections[0].message()
         );
     }
 
@@ -487,10 +487,10 @@ mod tests {
         assert_eq!(r.kind, Some(Kind::Transcript));
         assert_eq!(&*r.member_id, "5");
         assert!(
-            r.message
+            r.message()
                 .contains("institution, program, program_area, course_id or course_title"),
             "{}",
-            r.message
+            r.message()
         );
     }
 

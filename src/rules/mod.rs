@@ -30,14 +30,14 @@ pub(crate) fn reject(
     at: &RowRef,
     kind: Kind,
     member_id: &Text,
-    (code, message): Verdict,
+    (code, reason): Verdict,
 ) -> Outcome {
     Outcome::Rejection(Rejection {
         at: at.clone(),
         kind: Some(kind),
         member_id: member_id.clone(),
         code,
-        message: format!("{}: {message}", at.describe()),
+        reason,
     })
 }
 

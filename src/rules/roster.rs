@@ -67,9 +67,8 @@ pub fn build_roster(rows: &[&RosterRow]) -> (Roster, Vec<Rejection>) {
                         kind: Some(Kind::Member),
                         member_id: row.member_id.clone(),
                         code: Code::DuplicateMember,
-                        message: format!(
-                            "{}: member {} is already in the roster with other facts; the earlier row stands",
-                            row.at.describe(),
+                        reason: format!(
+                            "member {} is already in the roster with other facts; the earlier row stands",
                             row.member_id
                         ),
                     }),
@@ -79,12 +78,12 @@ pub fn build_roster(rows: &[&RosterRow]) -> (Roster, Vec<Rejection>) {
                     }
                 }
             }
-            Err((code, message)) => rejections.push(Rejection {
+            Err((code, reason)) => rejections.push(Rejection {
                 at: row.at.clone(),
                 kind: Some(Kind::Member),
                 member_id: row.member_id.clone(),
                 code,
-                message: format!("{}: {message}", row.at.describe()),
+                reason,
             }),
         }
     }

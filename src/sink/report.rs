@@ -1,6 +1,6 @@
 //! The end-of-run report: lines for stderr, and `report.html` for people.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use crate::model::{Code, Credit, Hundredths, InOrder, Rejection};
@@ -37,19 +37,22 @@ impl RunReport {
         self.rejected = rejections.len();
         self.rows_read = self.credited + self.rejected;
         self.ceus_awarded = credits.iter().map(|c| c.ceus_awarded).sum();
-        let mut reasons: BTreeMap<(&'static str, &str), usize> = BTreeMap::new();
-        let mut files: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut reasons: HashMap<(&'static str, &str), usize> = HashMap::new();
+        let mut files: HashMap<&str, usize> = HashMap::new();
         for r in rejections.iter() {
             *self.by_code.entry(r.code.as_str()).or_default() += 1;
-            *reasons.entry((r.code.as_str(), reason(r))).or_default() += 1;
+            *reasons
+                .entry((r.code.as_str(), r.reason.as_str()))
+                .or_default() += 1;
             *files.entry(&r.at.source_file).or_default() += 1;
         }
+        // The most frequent reason of each code; of equally frequent ones, the first in text order.
         for ((code, reason), n) in reasons {
             let best = self
                 .top_reasons
                 .entry(code)
                 .or_insert_with(|| (reason.to_string(), n));
-            if n > best.1 {
+            if n > best.1 || (n == best.1 && reason < best.0.as_str()) {
                 *best = (reason.to_string(), n);
             }
         }
@@ -248,7 +251,7 @@ impl RunReport {
                     r.at.row.map(|n| n.to_string()).unwrap_or_default(),
                     escape(&r.member_id),
                     r.code.as_str(),
-                    escape(reason(r))
+                    escape(r.reason.as_str())
                 );
             }
             page.push_str("</table>\n");
@@ -266,14 +269,6 @@ impl RunReport {
 }
 
 /// A rejection's message without its place (file, sheet, row), which has columns of its own.
-fn reason(r: &Rejection) -> &str {
-    let place = r.at.describe();
-    r.message
-        .strip_prefix(place.as_str())
-        .and_then(|m| m.strip_prefix(": "))
-        .unwrap_or(&r.message)
-}
-
 fn shorten_text(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}...", &text[..cut]),
