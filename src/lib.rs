@@ -216,7 +216,7 @@ fn process(config: &Config) -> Result<Batch> {
     let (mut roster, roster_rejections) = build_roster(&roster_rows);
     roster.given = read.iter().any(|f| f.has_roster);
 
-    let (credits, mut rejections) = evaluate_members(&read, &roster, &prior, config);
+    let (credits, mut rejections, summary) = evaluate_members(&read, &roster, &prior, config);
     rejections.extend(roster_rejections);
     for file in &mut read {
         rejections.append(&mut file.rejections);
@@ -224,15 +224,6 @@ fn process(config: &Config) -> Result<Batch> {
     let credits = InOrder::new(credits, |c| &c.at);
     let rejections = InOrder::new(rejections, |r| &r.at);
 
-    let data_rows = read
-        .iter()
-        .flat_map(FileRecords::records)
-        .filter_map(|r| match r {
-            Record::Transcript(t) => Some((&*t.member_id, &*t.member_name)),
-            Record::Instructor(i) => Some((&*i.member_id, &*i.member_name)),
-            Record::Roster(_) => None,
-        });
-    let summary = rules::summary::summarize(data_rows, credits.iter(), &roster, &config.rules);
     let instructor_records: HashMap<(u32, u32, u32), &InstructorRecord> = read
         .iter()
         .flat_map(FileRecords::records)
@@ -507,42 +498,78 @@ fn read_and_normalize(
     out
 }
 
-/// Groups transcript and instructor rows by member and applies the rules to each member.
+/// One member's rows: transcript lines and instructor records, each in input order.
+type MemberRows<'a> = (Vec<&'a TranscriptLine>, Vec<&'a InstructorRecord>);
+
+/// Transcript and instructor rows by member, sorted by member key. Each
+/// part is grouped on its own thread, then the parts are joined in order.
+fn group_by_member(read: &[FileRecords]) -> Vec<(MemberKey, MemberRows<'_>)> {
+    let parts: Vec<&Vec<Record>> = read.iter().flat_map(|f| &f.records).collect();
+    let grouped: Vec<Vec<(MemberKey, MemberRows<'_>)>> = parts
+        .par_iter()
+        .map(|part| {
+            let mut groups: Vec<(MemberKey, MemberRows<'_>)> = Vec::new();
+            let mut index: HashMap<MemberKey, usize> = HashMap::new();
+            // A member's rows mostly come one after another, sharing one id text.
+            let mut last: Option<(&Text, usize)> = None;
+            for record in part.iter() {
+                let id = match record {
+                    Record::Transcript(t) => &t.member_id,
+                    Record::Instructor(i) => &i.member_id,
+                    Record::Roster(_) => continue,
+                };
+                let at = match last {
+                    Some((last_id, at)) if Arc::ptr_eq(last_id, id) => at,
+                    _ => {
+                        let key = MemberKey::new(id);
+                        let at = *index.entry(key.clone()).or_insert_with(|| {
+                            groups.push((key, MemberRows::default()));
+                            groups.len() - 1
+                        });
+                        last = Some((id, at));
+                        at
+                    }
+                };
+                match record {
+                    Record::Transcript(t) => groups[at].1 .0.push(t),
+                    Record::Instructor(i) => groups[at].1 .1.push(i),
+                    Record::Roster(_) => {}
+                }
+            }
+            groups
+        })
+        .collect();
+    let mut by_member: HashMap<MemberKey, MemberRows<'_>> = HashMap::new();
+    for (key, (lines, records)) in grouped.into_iter().flatten() {
+        let rows = by_member.entry(key).or_default();
+        rows.0.extend(lines);
+        rows.1.extend(records);
+    }
+    let mut groups: Vec<(MemberKey, MemberRows<'_>)> = by_member.into_iter().collect();
+    groups.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    groups
+}
+
+/// What the rules gave for every member: credits, rejections, and the
+/// summary rows, sorted by member id.
+type Evaluated = (Vec<Credit>, Vec<Rejection>, Vec<rules::summary::SummaryRow>);
+
+/// Applies the rules to each member's rows, members in parallel.
 fn evaluate_members(
     read: &[FileRecords],
     roster: &Roster,
     prior: &Prior,
     config: &Config,
-) -> (Vec<Credit>, Vec<Rejection>) {
-    type MemberRows<'a> = (Vec<&'a TranscriptLine>, Vec<&'a InstructorRecord>);
-    let mut by_member: HashMap<MemberKey, MemberRows<'_>> = HashMap::new();
-    for record in read.iter().flat_map(FileRecords::records) {
-        match record {
-            Record::Transcript(t) => by_member
-                .entry(MemberKey::new(&t.member_id))
-                .or_default()
-                .0
-                .push(t),
-            Record::Instructor(i) => by_member
-                .entry(MemberKey::new(&i.member_id))
-                .or_default()
-                .1
-                .push(i),
-            Record::Roster(_) => {}
-        }
-    }
-    let mut groups: Vec<(MemberKey, MemberRows<'_>)> = by_member.into_iter().collect();
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
+) -> Evaluated {
+    let groups = group_by_member(read);
     let empty = PriorMember::default();
-    groups
+    let no_id = MemberKey::new("");
+    let evaluated: Vec<(Vec<Outcome>, Option<rules::summary::SummaryRow>)> = groups
         .par_iter()
-        .flat_map_iter(|(key, (lines, records))| {
-            // Rows without an id all fail their first check; no roster entry is theirs.
-            let member = if *key == MemberKey::new("") {
-                None
-            } else {
-                roster.get(key)
-            };
+        .map(|(key, (lines, records))| {
+            // Rows without an id all fail their first check; no roster entry
+            // is theirs, and they have no summary row.
+            let member = if *key == no_id { None } else { roster.get(key) };
             let prior = prior.member(key).unwrap_or(&empty);
             let mut outcomes =
                 rules::transcript::evaluate(lines, member, prior, &config.rules, config.as_of);
@@ -553,10 +580,32 @@ fn evaluate_members(
                 &config.rules,
                 config.as_of,
             ));
-            outcomes
+            let summary = (*key != no_id).then(|| {
+                let data_rows = lines
+                    .iter()
+                    .map(|t| (t.at.order, &*t.member_id, &*t.member_name))
+                    .chain(
+                        records
+                            .iter()
+                            .map(|i| (i.at.order, &*i.member_id, &*i.member_name)),
+                    );
+                let credits = outcomes.iter().filter_map(|o| match o {
+                    Outcome::Credit(c) => Some(c),
+                    Outcome::Rejection(_) => None,
+                });
+                rules::summary::summarize_member(key, data_rows, credits, roster, &config.rules)
+            });
+            (outcomes, summary)
         })
-        .partition_map(|outcome| match outcome {
-            Outcome::Credit(c) => Either::Left(c),
-            Outcome::Rejection(r) => Either::Right(r),
-        })
+        .collect();
+    let (outcomes, summary): (Vec<Vec<Outcome>>, Vec<_>) = evaluated.into_iter().unzip();
+    let (credits, rejections) =
+        outcomes
+            .into_par_iter()
+            .flatten()
+            .partition_map(|outcome| match outcome {
+                Outcome::Credit(c) => Either::Left(c),
+                Outcome::Rejection(r) => Either::Right(r),
+            });
+    (credits, rejections, summary.into_iter().flatten().collect())
 }

@@ -1,8 +1,6 @@
 //! The per-member summary (SPEC.md 4.3 and section 5): CEUs awarded in this
 //! run against the member's requirement.
 
-use std::collections::BTreeMap;
-
 use crate::model::{Credit, Hundredths, Kind, MemberKey};
 use crate::rules::roster::{Member, Roster};
 use crate::rules::ruleset::{credential_key, RuleSet};
@@ -41,67 +39,63 @@ pub fn requirement(member: &Member, rules: &RuleSet) -> Option<Hundredths> {
         .or_else(|| rules.requirement_for(credentials_held(member, rules).len()))
 }
 
-/// One row per member with a data row, sorted by member id.
+/// The summary row of one member with data rows (the rows sorted by member
+/// id are the summary).
 ///
-/// `data_rows` gives each transcript or instructor data row's member id and
-/// name, in input order; `credits` are this run's credits.
-pub fn summarize<'a>(
-    data_rows: impl IntoIterator<Item = (&'a str, &'a str)>,
+/// `data_rows` gives each of the member's transcript or instructor data rows
+/// as its place in input order (`RowRef::order`), member id and name, in any
+/// order; `credits` are the member's credits of this run. The id is the
+/// first row's, the name the first non-blank one, unless the roster has them.
+pub fn summarize_member<'a>(
+    key: &MemberKey,
+    data_rows: impl IntoIterator<Item = ((u32, u32, u32), &'a str, &'a str)>,
     credits: impl IntoIterator<Item = &'a Credit>,
     roster: &Roster,
     rules: &RuleSet,
-) -> Vec<SummaryRow> {
-    let mut members: BTreeMap<MemberKey, SummaryRow> = BTreeMap::new();
-    for (id, name) in data_rows {
-        if id.is_empty() {
-            continue;
+) -> SummaryRow {
+    let mut first_id: Option<((u32, u32, u32), &str)> = None;
+    let mut first_name: Option<((u32, u32, u32), &str)> = None;
+    for (at, id, name) in data_rows {
+        if first_id.is_none_or(|(first, _)| at < first) {
+            first_id = Some((at, id));
         }
-        let row = members
-            .entry(MemberKey::new(id))
-            .or_insert_with(|| SummaryRow {
-                member_id: id.to_string(),
-                member_name: String::new(),
-                transcript_ceus: Hundredths::ZERO,
-                instructor_ceus: Hundredths::ZERO,
-                total_ceus: Hundredths::ZERO,
-                credentials_held: String::new(),
-                ceus_required: None,
-                ceus_remaining: None,
-            });
-        if row.member_name.is_empty() {
-            row.member_name = name.to_string();
+        if !name.is_empty() && first_name.is_none_or(|(first, _)| at < first) {
+            first_name = Some((at, name));
         }
     }
+    let mut row = SummaryRow {
+        member_id: first_id.map_or("", |(_, id)| id).to_string(),
+        member_name: first_name.map_or("", |(_, name)| name).to_string(),
+        transcript_ceus: Hundredths::ZERO,
+        instructor_ceus: Hundredths::ZERO,
+        total_ceus: Hundredths::ZERO,
+        credentials_held: String::new(),
+        ceus_required: None,
+        ceus_remaining: None,
+    };
     for credit in credits {
-        if let Some(row) = members.get_mut(&MemberKey::new(&credit.member_id)) {
-            match credit.kind {
-                Kind::Instructor => row.instructor_ceus += credit.ceus_awarded,
-                _ => row.transcript_ceus += credit.ceus_awarded,
-            }
+        match credit.kind {
+            Kind::Instructor => row.instructor_ceus += credit.ceus_awarded,
+            _ => row.transcript_ceus += credit.ceus_awarded,
         }
     }
-    members
-        .into_iter()
-        .map(|(key, mut row)| {
-            row.total_ceus = row.transcript_ceus + row.instructor_ceus;
-            if let Some(member) = roster.get(&key) {
-                row.member_id = member.member_id.clone();
-                if !member.member_name.is_empty() {
-                    row.member_name = member.member_name.clone();
-                }
-                row.credentials_held = credentials_held(member, rules).join("; ");
-                row.ceus_required = requirement(member, rules);
-                row.ceus_remaining = row.ceus_required.map(|need| {
-                    if need > row.total_ceus {
-                        need - row.total_ceus
-                    } else {
-                        Hundredths::ZERO
-                    }
-                });
+    row.total_ceus = row.transcript_ceus + row.instructor_ceus;
+    if let Some(member) = roster.get(key) {
+        row.member_id = member.member_id.clone();
+        if !member.member_name.is_empty() {
+            row.member_name = member.member_name.clone();
+        }
+        row.credentials_held = credentials_held(member, rules).join("; ");
+        row.ceus_required = requirement(member, rules);
+        row.ceus_remaining = row.ceus_required.map(|need| {
+            if need > row.total_ceus {
+                need - row.total_ceus
+            } else {
+                Hundredths::ZERO
             }
-            row
-        })
-        .collect()
+        });
+    }
+    row
 }
 
 #[cfg(test)]
@@ -134,28 +128,60 @@ mod tests {
     }
 
     #[test]
-    fn summary_sorts_numbers_first_and_uses_roster_forms() {
+    fn member_row_takes_the_first_id_and_name_in_input_order_and_roster_forms() {
         let rules = RuleSet::default();
         let mut roster = Roster {
             given: true,
             ..Roster::default()
         };
-        roster
-            .members
-            .insert(MemberKey::new("42"), member(&["CPC"], None));
+        let key = MemberKey::new("42");
         let rows = [
-            ("B7", "Bo"),
-            ("42", ""),
-            ("100", "Cy"),
-            ("042", "Other name"),
-            ("a1", ""),
+            ((0, 0, 9), "042", "Later name"),
+            ((0, 0, 3), "42", ""),
+            ((0, 0, 5), "0042", "Bo"),
         ];
-        let out = summarize(rows, &[], &roster, &rules);
-        let ids: Vec<&str> = out.iter().map(|r| r.member_id.as_str()).collect();
-        assert_eq!(ids, vec!["0042", "100", "a1", "B7"]);
-        assert_eq!(out[0].member_name, "Ana Ruiz");
-        assert_eq!(out[0].ceus_required, Some(Hundredths(3600)));
-        assert_eq!(out[0].ceus_remaining, Some(Hundredths(3600)));
-        assert_eq!(out[1].ceus_required, None);
+        let credit = |kind, ceus| Credit {
+            at: crate::model::RowRef {
+                order: (0, 0, 3),
+                source_file: "t.csv".into(),
+                sheet: None,
+                row: Some(3),
+            },
+            kind,
+            member_id: "42".into(),
+            member_name: "".into(),
+            institution: "".into(),
+            program: "".into(),
+            course_id: "".into(),
+            course: "".into(),
+            credential: "".into(),
+            completed_on: date(2025, 1, 1),
+            unit: crate::model::Unit::Credit,
+            hours: Hundredths(100),
+            ceus_computed: Hundredths(ceus),
+            ceus_awarded: Hundredths(ceus),
+            capped: false,
+            cap_group: "2025".into(),
+        };
+        let credits = [
+            credit(Kind::Transcript, 1000),
+            credit(Kind::Instructor, 250),
+            credit(Kind::Transcript, 500),
+        ];
+        let out = summarize_member(&key, rows, &credits, &roster, &rules);
+        assert_eq!(out.member_id, "42");
+        assert_eq!(out.member_name, "Bo");
+        assert_eq!(out.transcript_ceus, Hundredths(1500));
+        assert_eq!(out.instructor_ceus, Hundredths(250));
+        assert_eq!(out.total_ceus, Hundredths(1750));
+        assert_eq!(out.ceus_required, None);
+
+        roster.members.insert(key.clone(), member(&["CPC"], None));
+        let out = summarize_member(&key, rows, &credits, &roster, &rules);
+        assert_eq!(out.member_id, "0042");
+        assert_eq!(out.member_name, "Ana Ruiz");
+        assert_eq!(out.credentials_held, "CPC");
+        assert_eq!(out.ceus_required, Some(Hundredths(3600)));
+        assert_eq!(out.ceus_remaining, Some(Hundredths(1850)));
     }
 }
