@@ -19,7 +19,6 @@ use std::io::Read as _;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
-use rayon::iter::Either;
 use rayon::prelude::*;
 
 use config::Config;
@@ -216,11 +215,16 @@ fn process(config: &Config) -> Result<Batch> {
     let (mut roster, roster_rejections) = build_roster(&roster_rows);
     roster.given = read.iter().any(|f| f.has_roster);
 
-    let (credits, mut rejections, summary) = evaluate_members(&read, &roster, &prior, config);
-    rejections.extend(roster_rejections);
-    for file in &mut read {
-        rejections.append(&mut file.rejections);
+    let evaluated = evaluate_members(&read, &roster, &prior, config);
+    let mut credits = Vec::with_capacity(evaluated.len());
+    let mut rejections = vec![roster_rejections];
+    let mut summary = Vec::new();
+    for part in evaluated {
+        credits.push(part.credits);
+        rejections.push(part.rejections);
+        summary.extend(part.summary);
     }
+    rejections.extend(read.iter_mut().map(|f| std::mem::take(&mut f.rejections)));
     let credits = InOrder::new(credits, |c| &c.at);
     let rejections = InOrder::new(rejections, |r| &r.at);
 
@@ -550,23 +554,29 @@ fn group_by_member(read: &[FileRecords]) -> Vec<(MemberKey, MemberRows<'_>)> {
     groups
 }
 
-/// What the rules gave for every member: credits, rejections, and the
-/// summary rows, sorted by member id.
-type Evaluated = (Vec<Credit>, Vec<Rejection>, Vec<rules::summary::SummaryRow>);
+/// What the rules gave for a run of members: credits, rejections, and
+/// summary rows sorted by member id.
+#[derive(Default)]
+struct Evaluated {
+    credits: Vec<Credit>,
+    rejections: Vec<Rejection>,
+    summary: Vec<rules::summary::SummaryRow>,
+}
 
-/// Applies the rules to each member's rows, members in parallel.
+/// Applies the rules to each member's rows, members in parallel; each
+/// thread keeps what its run of members gave, and the runs stay in member order.
 fn evaluate_members(
     read: &[FileRecords],
     roster: &Roster,
     prior: &Prior,
     config: &Config,
-) -> Evaluated {
+) -> Vec<Evaluated> {
     let groups = group_by_member(read);
     let empty = PriorMember::default();
     let no_id = MemberKey::new("");
-    let evaluated: Vec<(Vec<Outcome>, Option<rules::summary::SummaryRow>)> = groups
+    groups
         .par_iter()
-        .map(|(key, (lines, records))| {
+        .fold(Evaluated::default, |mut out, (key, (lines, records))| {
             // Rows without an id all fail their first check; no roster entry
             // is theirs, and they have no summary row.
             let member = if *key == no_id { None } else { roster.get(key) };
@@ -580,7 +590,7 @@ fn evaluate_members(
                 &config.rules,
                 config.as_of,
             ));
-            let summary = (*key != no_id).then(|| {
+            if *key != no_id {
                 let data_rows = lines
                     .iter()
                     .map(|t| (t.at.order, &*t.member_id, &*t.member_name))
@@ -593,19 +603,21 @@ fn evaluate_members(
                     Outcome::Credit(c) => Some(c),
                     Outcome::Rejection(_) => None,
                 });
-                rules::summary::summarize_member(key, data_rows, credits, roster, &config.rules)
-            });
-            (outcomes, summary)
+                out.summary.push(rules::summary::summarize_member(
+                    key,
+                    data_rows,
+                    credits,
+                    roster,
+                    &config.rules,
+                ));
+            }
+            for outcome in outcomes {
+                match outcome {
+                    Outcome::Credit(c) => out.credits.push(c),
+                    Outcome::Rejection(r) => out.rejections.push(r),
+                }
+            }
+            out
         })
-        .collect();
-    let (outcomes, summary): (Vec<Vec<Outcome>>, Vec<_>) = evaluated.into_iter().unzip();
-    let (credits, rejections) =
-        outcomes
-            .into_par_iter()
-            .flatten()
-            .partition_map(|outcome| match outcome {
-                Outcome::Credit(c) => Either::Left(c),
-                Outcome::Rejection(r) => Either::Right(r),
-            });
-    (credits, rejections, summary.into_iter().flatten().collect())
+        .collect()
 }

@@ -223,49 +223,67 @@ pub struct Credit {
     pub cap_group: Text,
 }
 
-/// Output rows as the rules made them, member by member, and the order the
-/// outputs list them in (input order, `RowRef::order`): sorting numbers
-/// costs far less than moving millions of rows.
+/// A row's place in input order: input, sheet, row.
+pub type Order = (u32, u32, u32);
+
+/// Output rows in the parts they were made in (member by member, on
+/// several threads), and the order the outputs list them in: input order,
+/// `RowRef::order`. Sorting their places costs far less than moving
+/// millions of rows.
 #[derive(Debug, Default)]
 pub struct InOrder<T> {
-    rows: Vec<T>,
-    order: Vec<u32>,
+    parts: Vec<Vec<T>>,
+    /// Part and index of each row, in input order.
+    order: Vec<(u32, u32)>,
 }
 
 impl<T: Sync> InOrder<T> {
-    pub fn new(rows: Vec<T>, at: impl Fn(&T) -> &RowRef + Sync) -> InOrder<T> {
+    pub fn new(parts: Vec<Vec<T>>, at: impl Fn(&T) -> &RowRef + Sync) -> InOrder<T> {
         use rayon::prelude::*;
-        let mut keyed: Vec<((u32, u32, u32), u32)> = rows
+        let mut keyed: Vec<(Order, (u32, u32))> = parts
             .par_iter()
             .enumerate()
-            .map(|(i, row)| (at(row).order, i as u32))
+            .flat_map_iter(|(p, part)| {
+                let at = &at;
+                part.iter()
+                    .enumerate()
+                    .map(move |(i, row)| (at(row).order, (p as u32, i as u32)))
+            })
             .collect();
-        // The index breaks ties, so rows at one place keep the order they were made in.
+        // Part and index break ties, so rows at one place keep the order they were made in.
         keyed.par_sort_unstable();
         InOrder {
-            order: keyed.into_iter().map(|(_, i)| i).collect(),
-            rows,
+            order: keyed.into_iter().map(|(_, place)| place).collect(),
+            parts,
         }
     }
 }
 
 impl<T> InOrder<T> {
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.order.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.order.is_empty()
+    }
+
+    /// The rows in the parts they were made in, for work that needs no order.
+    pub fn parts(&self) -> &[Vec<T>] {
+        &self.parts
     }
 
     /// The `i`-th row in input order.
     pub fn get(&self, i: usize) -> &T {
-        &self.rows[self.order[i] as usize]
+        let (part, index) = self.order[i];
+        &self.parts[part as usize][index as usize]
     }
 
     /// The rows in input order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &T> + '_ {
-        self.order.iter().map(|&i| &self.rows[i as usize])
+        self.order
+            .iter()
+            .map(|&(part, index)| &self.parts[part as usize][index as usize])
     }
 }
 

@@ -1,6 +1,8 @@
 //! The end-of-run report: lines for stderr, and `report.html` for people.
 
 use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
 use std::fmt::Write as _;
 
 use crate::model::{Code, Credit, Hundredths, InOrder, Rejection};
@@ -37,17 +39,36 @@ impl RunReport {
         self.rejected = rejections.len();
         self.rows_read = self.credited + self.rejected;
         self.ceus_awarded = credits.iter().map(|c| c.ceus_awarded).sum();
-        let mut reasons: HashMap<(&'static str, &str), usize> = HashMap::new();
-        let mut files: HashMap<&str, usize> = HashMap::new();
-        for r in rejections.iter() {
-            *self.by_code.entry(r.code.as_str()).or_default() += 1;
-            *reasons
-                .entry((r.code.as_str(), r.reason.as_str()))
-                .or_default() += 1;
-            *files.entry(&r.at.source_file).or_default() += 1;
-        }
+        type Counts<'a> = (
+            HashMap<(&'static str, &'a str), usize>,
+            HashMap<&'a str, usize>,
+        );
+        let (reasons, files) = rejections
+            .parts()
+            .par_iter()
+            .flatten()
+            .fold(Counts::default, |(mut reasons, mut files), r| {
+                *reasons
+                    .entry((r.code.as_str(), r.reason.as_str()))
+                    .or_default() += 1;
+                *files.entry(&r.at.source_file).or_default() += 1;
+                (reasons, files)
+            })
+            .reduce(
+                Counts::default,
+                |(mut reasons, mut files), (more, more_files)| {
+                    for (k, n) in more {
+                        *reasons.entry(k).or_default() += n;
+                    }
+                    for (k, n) in more_files {
+                        *files.entry(k).or_default() += n;
+                    }
+                    (reasons, files)
+                },
+            );
         // The most frequent reason of each code; of equally frequent ones, the first in text order.
         for ((code, reason), n) in reasons {
+            *self.by_code.entry(code).or_default() += n;
             let best = self
                 .top_reasons
                 .entry(code)
