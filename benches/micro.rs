@@ -2,7 +2,6 @@
 //! end-to-end benchmark against DuckDB is `benches/run.sh`.
 
 use std::hint::black_box;
-use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -66,7 +65,7 @@ fn reading(c: &mut Criterion) {
                 is_1904: false,
                 is_csv: true,
             };
-            let place = SheetPlace::of(&sheet, Arc::from("bench.csv"), (0, 0), dates);
+            let place = SheetPlace::of(&sheet, "bench.csv", (0, 0), dates);
             normalize_sheet(sheet, &place, &matcher)
         })
     });
@@ -76,12 +75,7 @@ fn reading(c: &mut Criterion) {
 fn rules(c: &mut Criterion) {
     let lines: Vec<TranscriptLine> = (0..30u32)
         .map(|i| TranscriptLine {
-            at: RowRef {
-                order: (0, 0, i + 2),
-                source_file: Arc::from("bench.csv"),
-                sheet: None,
-                row: Some(i + 2),
-            },
+            at: RowRef::in_file("bench.csv", (0, 0, i + 2)),
             member_id: "1000001".into(),
             member_name: "Member".into(),
             institution: "Riverside Community College".into(),

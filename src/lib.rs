@@ -23,7 +23,7 @@ use rayon::prelude::*;
 
 use config::Config;
 use exit::ExitCode;
-use model::{Code, Credit, InOrder, Kind, MemberKey, Rejection, RowRef, Text};
+use model::{Code, Credit, InOrder, Kind, MemberKey, Rejection, RowRef, Source, Text};
 use normalize::header::HeaderMatcher;
 use normalize::value::DateContext;
 use normalize::{
@@ -348,12 +348,7 @@ fn read_file(
                 ..FileRecords::default()
             };
             out.rejections.push(Rejection {
-                at: RowRef {
-                    order: (index, 0, 0),
-                    source_file: Arc::from(input.source_file.as_str()),
-                    sheet: None,
-                    row: None,
-                },
+                at: RowRef::in_file(&input.source_file, (index, 0, 0)),
                 kind: None,
                 member_id: Text::from(""),
                 code: Code::FileError,
@@ -392,10 +387,9 @@ fn stream_csv(
         return None;
     }
     let place = SheetPlace {
-        source_file: Arc::from(input.source_file.as_str()),
+        source: Source::new(&input.source_file, None),
         file_index: index,
         sheet_index: 0,
-        sheet_name: None,
         dates,
         is_csv: true,
     };
@@ -445,13 +439,10 @@ fn read_and_normalize(
     options: &ReadOptions,
     dates: DateContext,
 ) -> FileRecords {
-    let source_file: Arc<str> = Arc::from(input.source_file.as_str());
     let file_error = |sheet: Option<(u32, &str)>, message: &str| Rejection {
         at: RowRef {
             order: (index, sheet.map_or(0, |(i, _)| i), 0),
-            source_file: source_file.clone(),
-            sheet: sheet.map(|(_, name)| Arc::from(name)),
-            row: None,
+            source: Source::new(&input.source_file, sheet.map(|(_, name)| name)),
         },
         kind: None,
         member_id: Text::from(""),
@@ -482,8 +473,7 @@ fn read_and_normalize(
                     .push(file_error(Some((sheet_index, &name)), &message));
             }
             SheetRead::Sheet(sheet) => {
-                let place =
-                    SheetPlace::of(&sheet, source_file.clone(), (index, sheet_index), dates);
+                let place = SheetPlace::of(&sheet, &input.source_file, (index, sheet_index), dates);
                 let normalized = normalize_sheet(sheet, &place, &options.matcher);
                 out.has_roster |= normalized.is_roster;
                 out.kinds.push(

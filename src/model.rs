@@ -77,24 +77,60 @@ impl std::iter::Sum for Hundredths {
 ///
 /// `order` sorts rows the way the outputs list them: input, then sheet, then
 /// row; a whole-file or whole-sheet error sorts before that file's or sheet's rows.
+/// The row number a user sees is `order.2`; 0 marks a whole-file or
+/// whole-sheet error. The file and sheet are shared by all their rows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowRef {
-    pub order: (u32, u32, u32),
-    pub source_file: std::sync::Arc<str>,
-    pub sheet: Option<std::sync::Arc<str>>,
-    /// The row number a user sees; `None` for a whole-file or whole-sheet error.
-    pub row: Option<u32>,
+    pub order: Order,
+    pub source: std::sync::Arc<Source>,
+}
+
+/// The file, and the sheet of a workbook, that rows come from.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Source {
+    pub file: String,
+    pub sheet: Option<String>,
+}
+
+impl Source {
+    pub fn new(file: &str, sheet: Option<&str>) -> std::sync::Arc<Source> {
+        std::sync::Arc::new(Source {
+            file: file.to_string(),
+            sheet: sheet.map(str::to_string),
+        })
+    }
 }
 
 impl RowRef {
+    /// Row `order.2` of a file without sheets (0: the whole file).
+    pub fn in_file(file: &str, order: Order) -> RowRef {
+        RowRef {
+            order,
+            source: Source::new(file, None),
+        }
+    }
+
+    pub fn source_file(&self) -> &str {
+        &self.source.file
+    }
+
+    pub fn sheet(&self) -> Option<&str> {
+        self.source.sheet.as_deref()
+    }
+
+    /// The row number a user sees; `None` for a whole-file or whole-sheet error.
+    pub fn row(&self) -> Option<u32> {
+        (self.order.2 != 0).then_some(self.order.2)
+    }
+
     /// `Fall.xlsx, sheet Term1, row 14` — the prefix of every message.
     pub fn describe(&self) -> String {
-        let mut s = self.source_file.to_string();
-        if let Some(sheet) = &self.sheet {
+        let mut s = self.source.file.clone();
+        if let Some(sheet) = self.sheet() {
             s.push_str(", sheet ");
             s.push_str(sheet);
         }
-        if let Some(row) = self.row {
+        if let Some(row) = self.row() {
             s.push_str(&format!(", row {row}"));
         }
         s

@@ -2,7 +2,6 @@
 //! every non-blank row below a header must come out as one record or one rejection.
 #![no_main]
 
-use std::sync::Arc;
 
 use ceu::normalize::header::HeaderMatcher;
 use ceu::normalize::value::DateContext;
@@ -20,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     };
     for sheet in file.sheets {
         let SheetRead::Sheet(sheet) = sheet else { continue };
-        let place = SheetPlace::of(&sheet, Arc::from("fuzz.csv"), (0, 0), dates);
+        let place = SheetPlace::of(&sheet, "fuzz.csv", (0, 0), dates);
         let rows = sheet.rows.len();
         let out = normalize_sheet(sheet, &place, &matcher);
         assert!(out.records.len() + out.rejections.len() <= rows);

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use crate::model::{Code, Hundredths, Kind, Rejection, RowRef, Text};
+use crate::model::{Code, Hundredths, Kind, Rejection, RowRef, Source, Text};
 use crate::source::{Cell, Cells, RawRow, Sheet};
 use header::{Field, Header, HeaderMatcher};
 use intern::Interner;
@@ -86,10 +86,9 @@ pub struct SheetRecords {
 
 /// Where a sheet sits, and how its rows are read.
 pub struct SheetPlace {
-    pub source_file: Arc<str>,
+    pub source: Arc<Source>,
     pub file_index: u32,
     pub sheet_index: u32,
-    pub sheet_name: Option<Arc<str>>,
     pub dates: DateContext,
     /// CSV files reject fields beyond the header (`MALFORMED_ROW`); workbooks ignore them.
     pub is_csv: bool,
@@ -99,15 +98,14 @@ impl SheetPlace {
     /// The place of `sheet`, sheet `sheet_index` of input `file_index`.
     pub fn of(
         sheet: &Sheet,
-        source_file: Arc<str>,
+        source_file: &str,
         (file_index, sheet_index): (u32, u32),
         dates: DateContext,
     ) -> SheetPlace {
         SheetPlace {
-            source_file,
+            source: Source::new(source_file, sheet.name.as_deref()),
             file_index,
             sheet_index,
-            sheet_name: sheet.name.as_deref().map(Arc::from),
             dates: DateContext {
                 is_1904: sheet.is_1904,
                 ..dates
@@ -119,9 +117,7 @@ impl SheetPlace {
     fn at(&self, row: u32) -> RowRef {
         RowRef {
             order: (self.file_index, self.sheet_index, row),
-            source_file: self.source_file.clone(),
-            sheet: self.sheet_name.clone(),
-            row: Some(row),
+            source: self.source.clone(),
         }
     }
 }
@@ -433,10 +429,9 @@ mod tests {
 
     fn run(text: &str) -> SheetRecords {
         let place = SheetPlace {
-            source_file: Arc::from("t.csv"),
+            source: Source::new("t.csv", None),
             file_index: 0,
             sheet_index: 0,
-            sheet_name: None,
             dates: DateContext {
                 day_first: false,
                 as_of_year: 2026,
@@ -454,7 +449,7 @@ mod tests {
         let Record::Transcript(t) = &out.records[0] else {
             panic!()
         };
-        assert_eq!(t.at.row, Some(4));
+        assert_eq!(t.at.row(), Some(4));
         assert_eq!(t.credit_hours, Parsed::Value(Hundredths(300)));
         assert_eq!(
             t.completed_on,
@@ -470,7 +465,7 @@ mod tests {
             .rejections
             .iter()
             .all(|r| r.code == Code::UnrecognizedSheet && r.kind.is_none()));
-        assert_eq!(out.rejections[1].at.row, Some(4));
+        assert_eq!(out.rejections[1].at.row(), Some(4));
         assert!(
             out.rejections[0].message().contains("'a', 'b'"),
             "{}",
@@ -500,7 +495,7 @@ mod tests {
         assert_eq!(out.records.len(), 1);
         assert_eq!(out.rejections.len(), 1);
         assert_eq!(out.rejections[0].code, Code::MalformedRow);
-        assert_eq!(out.rejections[0].at.row, Some(3));
+        assert_eq!(out.rejections[0].at.row(), Some(3));
     }
 
     #[test]

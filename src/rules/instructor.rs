@@ -279,7 +279,6 @@ mod tests {
     use super::*;
     use crate::model::RowRef;
     use jiff::civil::date;
-    use std::sync::Arc;
 
     fn record(
         n: u32,
@@ -289,12 +288,7 @@ mod tests {
         hours: i64,
     ) -> InstructorRecord {
         InstructorRecord {
-            at: RowRef {
-                order: (1, 0, n),
-                source_file: Arc::from("i.csv"),
-                sheet: None,
-                row: Some(n),
-            },
+            at: RowRef::in_file("i.csv", (1, 0, n)),
             member_id: "42".into(),
             member_name: "Ana".into(),
             institution: "Lakeside College".into(),
@@ -419,13 +413,13 @@ mod tests {
             .map(|o| match o {
                 Outcome::Credit(c) => format!(
                     "{} {} {} {}{}",
-                    c.at.row.unwrap(),
+                    c.at.row().unwrap(),
                     c.cap_group,
                     c.ceus_computed,
                     c.ceus_awarded,
                     if c.capped { " capped" } else { "" }
                 ),
-                Outcome::Rejection(r) => format!("{} {}", r.at.row.unwrap(), r.code.as_str()),
+                Outcome::Rejection(r) => format!("{} {}", r.at.row().unwrap(), r.code.as_str()),
             })
             .collect()
     }

@@ -149,16 +149,10 @@ mod tests {
     use super::*;
     use crate::model::RowRef;
     use jiff::civil::date;
-    use std::sync::Arc;
 
     fn row(n: u32, id: &str, certified: Parsed<Date>, credentials: &str) -> RosterRow {
         RosterRow {
-            at: RowRef {
-                order: (0, 0, n),
-                source_file: Arc::from("m.csv"),
-                sheet: None,
-                row: Some(n),
-            },
+            at: RowRef::in_file("m.csv", (0, 0, n)),
             member_id: id.into(),
             member_name: "".into(),
             certified_on: certified,
@@ -193,7 +187,7 @@ mod tests {
         let (roster, rejections) = build_roster(&refs);
         let codes: Vec<(u32, Code)> = rejections
             .iter()
-            .map(|r| (r.at.row.unwrap(), r.code))
+            .map(|r| (r.at.row().unwrap(), r.code))
             .collect();
         assert_eq!(
             codes,

@@ -141,12 +141,7 @@ mod tests {
             ((0, 0, 5), "0042", "Bo"),
         ];
         let credit = |kind, ceus| Credit {
-            at: crate::model::RowRef {
-                order: (0, 0, 3),
-                source_file: "t.csv".into(),
-                sheet: None,
-                row: Some(3),
-            },
+            at: crate::model::RowRef::in_file("t.csv", (0, 0, 3)),
             kind,
             member_id: "42".into(),
             member_name: "".into(),

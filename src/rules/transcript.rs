@@ -319,17 +319,11 @@ mod tests {
     use crate::model::{Code, RowRef};
     use crate::rules::Outcome;
     use jiff::civil::date;
-    use std::sync::Arc;
 
     /// A valid credit-hour line completed on `on`, at row `n` of one file.
     fn line(n: u32, course: &str, on: Date, credit: &str) -> TranscriptLine {
         TranscriptLine {
-            at: RowRef {
-                order: (0, 0, n),
-                source_file: Arc::from("t.csv"),
-                sheet: None,
-                row: Some(n),
-            },
+            at: RowRef::in_file("t.csv", (0, 0, n)),
             member_id: "42".into(),
             member_name: "Ana".into(),
             institution: "Riverside CC".into(),
@@ -379,12 +373,12 @@ mod tests {
             .map(|o| match o {
                 Outcome::Credit(c) => format!(
                     "{} {} {}{}",
-                    c.at.row.unwrap(),
+                    c.at.row().unwrap(),
                     c.ceus_computed,
                     c.ceus_awarded,
                     if c.capped { " capped" } else { "" }
                 ),
-                Outcome::Rejection(r) => format!("{} {}", r.at.row.unwrap(), r.code.as_str()),
+                Outcome::Rejection(r) => format!("{} {}", r.at.row().unwrap(), r.code.as_str()),
             })
             .collect()
     }
@@ -544,7 +538,6 @@ mod tests {
         a.course_title = "Medical Terminology".into();
         let mut b = a.clone();
         b.at.order.2 = 3;
-        b.at.row = Some(3);
         b.course_title = "medical  terminology".into();
         assert_eq!(
             summary(&run(&[a, b], None, &PriorMember::default())),

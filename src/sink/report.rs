@@ -51,7 +51,7 @@ impl RunReport {
                 *reasons
                     .entry((r.code.as_str(), r.reason.as_str()))
                     .or_default() += 1;
-                *files.entry(&r.at.source_file).or_default() += 1;
+                *files.entry(r.at.source_file()).or_default() += 1;
                 (reasons, files)
             })
             .reduce(
@@ -267,9 +267,9 @@ impl RunReport {
                 let _ = writeln!(
                     page,
                     "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"code\">{}</td><td>{}</td></tr>",
-                    escape(&r.at.source_file),
-                    escape(r.at.sheet.as_deref().unwrap_or("")),
-                    r.at.row.map(|n| n.to_string()).unwrap_or_default(),
+                    escape(r.at.source_file()),
+                    escape(r.at.sheet().unwrap_or("")),
+                    r.at.row().map(|n| n.to_string()).unwrap_or_default(),
                     escape(&r.member_id),
                     r.code.as_str(),
                     escape(r.reason.as_str())

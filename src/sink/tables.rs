@@ -64,16 +64,16 @@ fn text(s: &str) -> Value<'_> {
 }
 
 fn sheet(at: &crate::model::RowRef) -> Value<'_> {
-    text(at.sheet.as_deref().unwrap_or(""))
+    text(at.sheet().unwrap_or(""))
 }
 
 pub fn credits(credits: &InOrder<Credit>) -> Table<'_> {
     Table::new("credits", CREDIT_COLUMNS, credits.len(), |i| {
         let c = credits.get(i);
         vec![
-            text(&c.at.source_file),
+            text(c.at.source_file()),
             sheet(&c.at),
-            Value::Row(c.at.row),
+            Value::Row(c.at.row()),
             text(c.kind.as_str()),
             text(&c.member_id),
             text(&c.member_name),
@@ -97,9 +97,9 @@ pub fn rejections(rejections: &InOrder<Rejection>) -> Table<'_> {
     Table::new("rejections", REJECTION_COLUMNS, rejections.len(), |i| {
         let r = rejections.get(i);
         vec![
-            text(&r.at.source_file),
+            text(r.at.source_file()),
             sheet(&r.at),
-            Value::Row(r.at.row),
+            Value::Row(r.at.row()),
             text(r.kind.map_or("", |k| k.as_str())),
             text(&r.member_id),
             text(r.code.as_str()),
