@@ -16,7 +16,6 @@ pub mod template;
 
 use std::collections::HashMap;
 use std::io::Read as _;
-use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
@@ -513,7 +512,7 @@ fn group_by_member(read: &[FileRecords]) -> Vec<(MemberKey, MemberRows<'_>)> {
                     Record::Roster(_) => continue,
                 };
                 let at = match last {
-                    Some((last_id, at)) if Arc::ptr_eq(last_id, id) => at,
+                    Some((last_id, at)) if Text::ptr_eq(last_id, id) => at,
                     _ => {
                         let key = MemberKey::new(id);
                         let at = *index.entry(key.clone()).or_insert_with(|| {

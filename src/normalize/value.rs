@@ -3,7 +3,7 @@
 
 use jiff::civil::Date;
 
-use crate::model::Hundredths;
+use crate::model::{Hundredths, Text};
 use crate::source::Cell;
 
 /// A value read from a cell: blank, understood, or not understood (with its text).
@@ -11,7 +11,8 @@ use crate::source::Cell;
 pub enum Parsed<T> {
     Blank,
     Value(T),
-    Invalid(String),
+    /// The text as read, for the message.
+    Invalid(Text),
 }
 
 impl<T: Copy> Parsed<T> {
@@ -131,7 +132,7 @@ pub fn parse_date(cell: &Cell, ctx: DateContext) -> Parsed<Date> {
     };
     match date {
         Some(d) => Parsed::Value(d),
-        None => Parsed::Invalid(cell_text(cell)),
+        None => Parsed::Invalid(cell_text(cell).into()),
     }
 }
 
@@ -143,7 +144,7 @@ pub fn parse_date_str(text: &str, ctx: DateContext) -> Parsed<Date> {
     }
     match parse_date_text(text, ctx.day_first, ctx.as_of_year) {
         Some(d) => Parsed::Value(d),
-        None => Parsed::Invalid(text.to_string()),
+        None => Parsed::Invalid(text.into()),
     }
 }
 
@@ -268,7 +269,7 @@ pub fn parse_hours(cell: &Cell) -> Parsed<Hundredths> {
         Cell::Text(s) => return parse_hours_str(s),
         Cell::Number(n) => number_text(*n),
         Cell::Int(i) => i.to_string(),
-        other => return Parsed::Invalid(cell_text(other)),
+        other => return Parsed::Invalid(cell_text(other).into()),
     };
     parse_hours_str(&text)
 }
@@ -281,7 +282,7 @@ pub fn parse_hours_str(text: &str) -> Parsed<Hundredths> {
     }
     match parse_hours_text(text) {
         Some(h) => Parsed::Value(h),
-        None => Parsed::Invalid(text.to_string()),
+        None => Parsed::Invalid(text.into()),
     }
 }
 
