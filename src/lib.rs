@@ -14,7 +14,7 @@ pub mod sink;
 pub mod source;
 pub mod template;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::io::Read as _;
 
 use anyhow::{bail, Context, Result};
@@ -502,7 +502,7 @@ fn group_by_member(read: &[FileRecords]) -> Vec<(MemberKey, MemberRows<'_>)> {
         .par_iter()
         .map(|part| {
             let mut groups: Vec<(MemberKey, MemberRows<'_>)> = Vec::new();
-            let mut index: HashMap<MemberKey, usize> = HashMap::new();
+            let mut index: HashMap<MemberKey, usize> = HashMap::default();
             // A member's rows mostly come one after another, sharing one id text.
             let mut last: Option<(&Text, usize)> = None;
             for record in part.iter() {
@@ -532,7 +532,7 @@ fn group_by_member(read: &[FileRecords]) -> Vec<(MemberKey, MemberRows<'_>)> {
             groups
         })
         .collect();
-    let mut by_member: HashMap<MemberKey, MemberRows<'_>> = HashMap::new();
+    let mut by_member: HashMap<MemberKey, MemberRows<'_>> = HashMap::default();
     for (key, (lines, records)) in grouped.into_iter().flatten() {
         let rows = by_member.entry(key).or_default();
         rows.0.extend(lines);

@@ -2,7 +2,7 @@
 //! institutions, programs, courses and members over and over, and each
 //! distinct text is kept once.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use crate::model::Text;
 

@@ -1,7 +1,9 @@
 //! Earlier runs (SPEC.md 4.4): the credits of a `--prior` file, gathered per
 //! member, count against caps, course keys and program lengths.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::HashMap;
 
 use jiff::civil::Date;
 

@@ -1,7 +1,9 @@
 //! The roster (SPEC.md section 2): roster rows merged, in input order, into
 //! one member per id, each row used whole or rejected with kind `member`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::HashMap;
 
 use jiff::civil::Date;
 

@@ -1,7 +1,9 @@
 //! The rule set as data (SPEC.md 4.5): the embedded default, a rules file
 //! laid over it key by key, and the TOML that `ceu rules` prints back.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::HashSet;
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;

@@ -2,7 +2,9 @@
 //! member's rows, the once-per-course rule, the clock-hour minimum and the
 //! annual cap.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use jiff::civil::Date;
 
@@ -151,7 +153,7 @@ pub fn evaluate(
     };
 
     // Step 10: the earliest completion keeps the course.
-    let mut keeper: HashMap<&CourseKey, usize> = HashMap::new();
+    let mut keeper: HashMap<&CourseKey, usize> = HashMap::default();
     for &i in &standing {
         let slot = keeper.entry(key_of(i)).or_insert(i);
         if earliest(i) < earliest(*slot) {

@@ -1,6 +1,8 @@
 //! The end-of-run report: lines for stderr, and `report.html` for people.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use rayon::prelude::*;
 use std::fmt::Write as _;
