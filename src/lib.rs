@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 use config::Config;
 use exit::ExitCode;
-use model::{Code, Credit, InOrder, Kind, MemberKey, Rejection, RowRef, Source, Text};
+use model::{Code, Credit, InOrder, Kind, MemberKey, Order, Rejection, RowRef, Source, Text};
 use normalize::header::HeaderMatcher;
 use normalize::value::DateContext;
 use normalize::{
@@ -214,7 +214,16 @@ fn process(config: &Config) -> Result<Batch> {
     let (mut roster, roster_rejections) = build_roster(&roster_rows);
     roster.given = read.iter().any(|f| f.has_roster);
 
-    let evaluated = evaluate_members(&read, &roster, &prior, config);
+    // Claims need the credited instructor records after the rules have run.
+    let instructor_records: HashMap<Order, InstructorRecord> = read
+        .iter()
+        .flat_map(FileRecords::records)
+        .filter_map(|r| match r {
+            Record::Instructor(i) => Some((i.at.order, (**i).clone())),
+            _ => None,
+        })
+        .collect();
+    let evaluated = evaluate_members(&mut read, &roster, &prior, config);
     let mut credits = Vec::with_capacity(evaluated.len());
     let mut rejections = vec![roster_rejections];
     let mut summary = Vec::new();
@@ -226,19 +235,10 @@ fn process(config: &Config) -> Result<Batch> {
     rejections.extend(read.iter_mut().map(|f| std::mem::take(&mut f.rejections)));
     let credits = InOrder::new(credits, |c| &c.at);
     let rejections = InOrder::new(rejections, |r| &r.at);
-
-    let instructor_records: HashMap<(u32, u32, u32), &InstructorRecord> = read
-        .iter()
-        .flat_map(FileRecords::records)
-        .filter_map(|r| match r {
-            Record::Instructor(i) => Some((i.at.order, i)),
-            _ => None,
-        })
-        .collect();
     let claims = rules::claims::build_claims(
         credits
             .iter()
-            .filter_map(|c| instructor_records.get(&c.at.order).map(|r| (c, *r))),
+            .filter_map(|c| instructor_records.get(&c.at.order).map(|r| (c, r))),
     );
 
     let mut report = RunReport {
@@ -492,53 +492,64 @@ fn read_and_normalize(
 }
 
 /// One member's rows: transcript lines and instructor records, each in input order.
-type MemberRows<'a> = (Vec<&'a TranscriptLine>, Vec<&'a InstructorRecord>);
+type MemberRows = (Vec<TranscriptLine>, Vec<InstructorRecord>);
 
-/// Transcript and instructor rows by member, sorted by member key. Each
-/// part is grouped on its own thread, then the parts are joined in order.
-fn group_by_member(read: &[FileRecords]) -> Vec<(MemberKey, MemberRows<'_>)> {
-    let parts: Vec<&Vec<Record>> = read.iter().flat_map(|f| &f.records).collect();
-    let grouped: Vec<Vec<(MemberKey, MemberRows<'_>)>> = parts
-        .par_iter()
+/// Transcript and instructor rows by member, sorted by member key, moved
+/// out of the files' records. Each part is grouped on its own thread, then
+/// the parts are joined in order.
+fn group_by_member(read: &mut [FileRecords]) -> Vec<(MemberKey, MemberRows)> {
+    let parts: Vec<Vec<Record>> = read
+        .iter_mut()
+        .flat_map(|f| std::mem::take(&mut f.records))
+        .collect();
+    let grouped: Vec<Vec<(MemberKey, MemberRows)>> = parts
+        .into_par_iter()
         .map(|part| {
-            let mut groups: Vec<(MemberKey, MemberRows<'_>)> = Vec::new();
+            let mut groups: Vec<(MemberKey, MemberRows)> = Vec::new();
             let mut index: HashMap<MemberKey, usize> = HashMap::default();
             // A member's rows mostly come one after another, sharing one id text.
-            let mut last: Option<(&Text, usize)> = None;
-            for record in part.iter() {
-                let id = match record {
+            let mut last: Option<(Text, usize)> = None;
+            for record in part {
+                let id = match &record {
                     Record::Transcript(t) => &t.member_id,
                     Record::Instructor(i) => &i.member_id,
                     Record::Roster(_) => continue,
                 };
-                let at = match last {
-                    Some((last_id, at)) if Text::ptr_eq(last_id, id) => at,
+                let at = match &last {
+                    Some((last_id, at)) if Text::ptr_eq(last_id, id) => *at,
                     _ => {
                         let key = MemberKey::new(id);
                         let at = *index.entry(key.clone()).or_insert_with(|| {
                             groups.push((key, MemberRows::default()));
                             groups.len() - 1
                         });
-                        last = Some((id, at));
+                        last = Some((id.clone(), at));
                         at
                     }
                 };
                 match record {
                     Record::Transcript(t) => groups[at].1 .0.push(t),
-                    Record::Instructor(i) => groups[at].1 .1.push(i),
+                    Record::Instructor(i) => groups[at].1 .1.push(*i),
                     Record::Roster(_) => {}
                 }
             }
             groups
         })
         .collect();
-    let mut by_member: HashMap<MemberKey, MemberRows<'_>> = HashMap::default();
+    let mut by_member: HashMap<MemberKey, MemberRows> = HashMap::default();
     for (key, (lines, records)) in grouped.into_iter().flatten() {
-        let rows = by_member.entry(key).or_default();
-        rows.0.extend(lines);
-        rows.1.extend(records);
+        match by_member.entry(key) {
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert((lines, records));
+            }
+            std::collections::hash_map::Entry::Occupied(mut entry) => {
+                let rows = entry.get_mut();
+                rows.0.extend(lines);
+                rows.1.extend(records);
+            }
+        }
     }
-    let mut groups: Vec<(MemberKey, MemberRows<'_>)> = by_member.into_iter().collect();
+    let mut groups: Vec<(MemberKey, MemberRows)> = by_member.into_iter().collect();
     groups.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     groups
 }
@@ -555,7 +566,7 @@ struct Evaluated {
 /// Applies the rules to each member's rows, members in parallel; each
 /// thread keeps what its run of members gave, and the runs stay in member order.
 fn evaluate_members(
-    read: &[FileRecords],
+    read: &mut [FileRecords],
     roster: &Roster,
     prior: &Prior,
     config: &Config,
@@ -564,22 +575,25 @@ fn evaluate_members(
     let empty = PriorMember::default();
     let no_id = MemberKey::new("");
     groups
-        .par_iter()
+        .into_par_iter()
         .fold(Evaluated::default, |mut out, (key, (lines, records))| {
+            // Each member's rows are dropped once the rules have read them.
+            let lines: Vec<&TranscriptLine> = lines.iter().collect();
+            let records: Vec<&InstructorRecord> = records.iter().collect();
             // Rows without an id all fail their first check; no roster entry
             // is theirs, and they have no summary row.
-            let member = if *key == no_id { None } else { roster.get(key) };
-            let prior = prior.member(key).unwrap_or(&empty);
+            let member = if key == no_id { None } else { roster.get(&key) };
+            let prior = prior.member(&key).unwrap_or(&empty);
             let mut outcomes =
-                rules::transcript::evaluate(lines, member, prior, &config.rules, config.as_of);
+                rules::transcript::evaluate(&lines, member, prior, &config.rules, config.as_of);
             outcomes.extend(rules::instructor::evaluate(
-                records,
+                &records,
                 member,
                 prior,
                 &config.rules,
                 config.as_of,
             ));
-            if *key != no_id {
+            if key != no_id {
                 let data_rows = lines
                     .iter()
                     .map(|t| (t.at.order, &*t.member_id, &*t.member_name))
@@ -593,7 +607,7 @@ fn evaluate_members(
                     Outcome::Rejection(_) => None,
                 });
                 out.summary.push(rules::summary::summarize_member(
-                    key,
+                    &key,
                     data_rows,
                     credits,
                     roster,

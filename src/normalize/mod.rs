@@ -69,7 +69,7 @@ pub struct RosterRow {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Record {
     Transcript(TranscriptLine),
-    Instructor(InstructorRecord),
+    Instructor(Box<InstructorRecord>),
     Roster(RosterRow),
 }
 
@@ -362,7 +362,7 @@ fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
             grade: row.text(Field::Grade),
             certified_on: row.date(Field::CertifiedOn),
         }),
-        Kind::Instructor => Record::Instructor(InstructorRecord {
+        Kind::Instructor => Record::Instructor(Box::new(InstructorRecord {
             at,
             member_id: row.text(Field::MemberId),
             member_name: row.text(Field::MemberName),
@@ -377,7 +377,7 @@ fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
             syllabus: row.text(Field::Syllabus),
             curriculum_titles: row.text(Field::CurriculumTitles),
             certified_on: row.date(Field::CertifiedOn),
-        }),
+        })),
         Kind::Member => Record::Roster(RosterRow {
             at,
             member_id: row.text(Field::MemberId),
