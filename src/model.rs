@@ -183,15 +183,22 @@ impl RowRef {
 
     /// `Fall.xlsx, sheet Term1, row 14` — the prefix of every message.
     pub fn describe(&self) -> String {
-        let mut s = self.source.file.clone();
+        let mut s = String::new();
+        self.describe_into(&mut s);
+        s
+    }
+
+    /// `describe`, added to `out`.
+    pub fn describe_into(&self, out: &mut String) {
+        use fmt::Write as _;
+        out.push_str(&self.source.file);
         if let Some(sheet) = self.sheet() {
-            s.push_str(", sheet ");
-            s.push_str(sheet);
+            out.push_str(", sheet ");
+            out.push_str(sheet);
         }
         if let Some(row) = self.row() {
-            s.push_str(&format!(", row {row}"));
+            let _ = write!(out, ", row {row}");
         }
-        s
     }
 }
 
@@ -292,7 +299,16 @@ pub struct Rejection {
 impl Rejection {
     /// `Fall.xlsx, sheet Term1, row 14: reason`, as the rejections file writes it.
     pub fn message(&self) -> String {
-        format!("{}: {}", self.at.describe(), self.reason)
+        let mut s = String::new();
+        self.message_into(&mut s);
+        s
+    }
+
+    /// `message`, added to `out`.
+    pub fn message_into(&self, out: &mut String) {
+        self.at.describe_into(out);
+        out.push_str(": ");
+        out.push_str(&self.reason);
     }
 }
 

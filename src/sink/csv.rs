@@ -5,7 +5,11 @@ use std::fmt::Write as _;
 
 use crate::sink::{is_formula_like, write_blocks, Table, Value};
 
-pub fn write(table: &Table<'_>, bom: bool, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+pub fn write(
+    table: &Table<'_>,
+    bom: bool,
+    out: &mut (dyn std::io::Write + Send),
+) -> anyhow::Result<()> {
     if bom {
         out.write_all(b"\xEF\xBB\xBF")?;
     }
@@ -14,32 +18,34 @@ pub fn write(table: &Table<'_>, bom: bool, out: &mut dyn std::io::Write) -> anyh
     out.write_all(&finish(header)?)?;
     write_blocks(table, out, |rows| {
         let mut writer = writer(Vec::with_capacity(rows.len() * 160));
+        let mut text = String::new();
         let mut scratch = String::new();
         for i in rows {
             for value in table.row(i) {
                 scratch.clear();
-                let field: &str = match &value {
-                    Value::Text(s) if is_formula_like(s) => {
+                let field: &str = match (value.as_text(&mut text), &value) {
+                    (Some(s), _) if is_formula_like(s) => {
                         scratch.push('\'');
                         scratch.push_str(s);
                         &scratch
                     }
-                    Value::Text(s) => s,
-                    Value::Row(None) | Value::Amount(None) => "",
-                    Value::Row(Some(n)) => {
+                    (Some(s), _) => s,
+                    (None, Value::Text(_) | Value::Message(_)) => unreachable!("text"),
+                    (None, Value::Row(None) | Value::Amount(None)) => "",
+                    (None, Value::Row(Some(n))) => {
                         let _ = write!(scratch, "{n}");
                         &scratch
                     }
-                    Value::Amount(Some(h)) => {
+                    (None, Value::Amount(Some(h))) => {
                         let _ = write!(scratch, "{h}");
                         &scratch
                     }
-                    Value::Date(d) => {
+                    (None, Value::Date(d)) => {
                         let _ = write!(scratch, "{d}");
                         &scratch
                     }
-                    Value::Bool(true) => "true",
-                    Value::Bool(false) => "false",
+                    (None, Value::Bool(true)) => "true",
+                    (None, Value::Bool(false)) => "false",
                 };
                 writer.write_field(field)?;
             }

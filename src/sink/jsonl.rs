@@ -3,10 +3,11 @@
 
 use crate::sink::{write_blocks, Table, Value};
 
-pub fn write(table: &Table<'_>, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+pub fn write(table: &Table<'_>, out: &mut (dyn std::io::Write + Send)) -> anyhow::Result<()> {
     let keys: Vec<String> = table.columns.iter().map(|c| json_string(c)).collect();
     write_blocks(table, out, |rows| {
         let mut out = String::with_capacity(rows.len() * 320);
+        let mut text = String::new();
         for i in rows {
             out.push('{');
             for (i, (key, value)) in keys.iter().zip(table.row(i)).enumerate() {
@@ -15,8 +16,12 @@ pub fn write(table: &Table<'_>, out: &mut dyn std::io::Write) -> anyhow::Result<
                 }
                 out.push_str(key);
                 out.push(':');
+                if let Some(s) = value.as_text(&mut text) {
+                    out.push_str(&json_string(s));
+                    continue;
+                }
                 match value {
-                    Value::Text(s) => out.push_str(&json_string(&s)),
+                    Value::Text(_) | Value::Message(_) => unreachable!("text"),
                     Value::Row(Some(n)) => out.push_str(&n.to_string()),
                     Value::Row(None) | Value::Amount(None) => out.push_str("null"),
                     // Two decimals, as in the CSV: a JSON number, written exactly.

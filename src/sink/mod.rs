@@ -23,6 +23,23 @@ pub enum Value<'a> {
     Amount(Option<Hundredths>),
     Date(Date),
     Bool(bool),
+    /// A rejection's message, made as it is written.
+    Message(&'a crate::model::Rejection),
+}
+
+impl Value<'_> {
+    /// The value as text when it is text (a message made into `scratch`).
+    pub fn as_text<'s>(&'s self, scratch: &'s mut String) -> Option<&'s str> {
+        match self {
+            Value::Text(s) => Some(s),
+            Value::Message(r) => {
+                scratch.clear();
+                r.message_into(scratch);
+                Some(scratch)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// An output table: its name (the file's stem and the sheet's name), its
@@ -75,26 +92,36 @@ const ROWS_PER_BLOCK: usize = 8192;
 const BLOCKS_PER_BATCH: usize = 16;
 
 /// Writes the table's rows through `encode`, which turns a range of rows
-/// into bytes, in parallel blocks and in order.
+/// into bytes: a batch of blocks is made in parallel while the batch
+/// before it is written, and blocks are written in order.
 pub(crate) fn write_blocks(
     table: &Table<'_>,
-    out: &mut dyn std::io::Write,
+    out: &mut (dyn std::io::Write + Send),
     encode: impl Fn(std::ops::Range<usize>) -> anyhow::Result<Vec<u8>> + Sync,
 ) -> anyhow::Result<()> {
     use rayon::prelude::*;
     let batch = ROWS_PER_BLOCK * BLOCKS_PER_BATCH;
+    let write = |out: &mut (dyn std::io::Write + Send), blocks: Vec<Vec<u8>>| {
+        blocks.iter().try_for_each(|block| out.write_all(block))
+    };
+    let mut made: Vec<Vec<u8>> = Vec::new();
     for start in (0..table.len).step_by(batch) {
         let end = (start + batch).min(table.len);
-        let blocks: Vec<Vec<u8>> = (start..end)
-            .step_by(ROWS_PER_BLOCK)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|from| encode(from..(from + ROWS_PER_BLOCK).min(end)))
-            .collect::<anyhow::Result<_>>()?;
-        for block in blocks {
-            out.write_all(&block)?;
-        }
+        let (written, making) = rayon::join(
+            || write(out, std::mem::take(&mut made)),
+            || {
+                (start..end)
+                    .step_by(ROWS_PER_BLOCK)
+                    .collect::<Vec<_>>()
+                    .into_par_iter()
+                    .map(|from| encode(from..(from + ROWS_PER_BLOCK).min(end)))
+                    .collect::<anyhow::Result<Vec<_>>>()
+            },
+        );
+        written?;
+        made = making?;
     }
+    write(out, made)?;
     Ok(())
 }
 

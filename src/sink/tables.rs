@@ -103,7 +103,7 @@ pub fn rejections(rejections: &InOrder<Rejection>) -> Table<'_> {
             text(r.kind.map_or("", |k| k.as_str())),
             text(&r.member_id),
             text(r.code.as_str()),
-            Value::Text(r.message().into()),
+            Value::Message(r),
         ]
     })
 }

@@ -32,40 +32,42 @@ pub fn write(table: &Table<'_>, out: &mut (dyn std::io::Write + Send)) -> anyhow
     for (c, name) in table.columns.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *name, &bold)?;
     }
+    let mut text = String::new();
     for (r, row) in table.rows().enumerate() {
         let r = r as u32 + 1;
         for (c, value) in row.into_iter().enumerate() {
             let col = c as u16;
-            let shown = match &value {
-                Value::Text(s) if s.is_empty() => 0,
-                Value::Text(s) if is_formula_like(s) => {
-                    sheet.write_string_with_format(r, col, s.as_ref(), &quoted)?;
+            let shown = match (value.as_text(&mut text), &value) {
+                (Some(""), _) => 0,
+                (Some(s), _) if is_formula_like(s) => {
+                    sheet.write_string_with_format(r, col, s, &quoted)?;
                     s.chars().count()
                 }
-                Value::Text(s) => {
-                    sheet.write_string(r, col, s.as_ref())?;
+                (Some(s), _) => {
+                    sheet.write_string(r, col, s)?;
                     s.chars().count()
                 }
-                Value::Row(Some(n)) => {
+                (None, Value::Text(_) | Value::Message(_)) => unreachable!("text"),
+                (None, Value::Row(Some(n))) => {
                     sheet.write_number(r, col, f64::from(*n))?;
                     n.to_string().len()
                 }
-                Value::Row(None) | Value::Amount(None) => 0,
-                Value::Amount(Some(h)) => {
+                (None, Value::Row(None) | Value::Amount(None)) => 0,
+                (None, Value::Amount(Some(h))) => {
                     // Hundredths up to 2^53 are exact in a double.
                     sheet.write_number_with_format(r, col, h.0 as f64 / 100.0, &amount)?;
                     h.to_string().len()
                 }
-                Value::Date(d) => {
+                (None, Value::Date(d)) => {
                     let cell =
                         ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
                     sheet.write_datetime_with_format(r, col, &cell, &date)?;
                     10
                 }
-                Value::Bool(b) => {
-                    let text = if *b { "true" } else { "false" };
-                    sheet.write_string(r, col, text)?;
-                    text.len()
+                (None, Value::Bool(b)) => {
+                    let shown = if *b { "true" } else { "false" };
+                    sheet.write_string(r, col, shown)?;
+                    shown.len()
                 }
             };
             widths[c] = widths[c].max(shown);
