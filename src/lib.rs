@@ -26,8 +26,8 @@ use model::{Code, Credit, InOrder, Kind, MemberKey, Order, Rejection, RowRef, So
 use normalize::header::HeaderMatcher;
 use normalize::value::DateContext;
 use normalize::{
-    find_header, normalize_rows, normalize_sheet, HeaderSearch, InstructorRecord, Record,
-    SheetPlace, SheetRecords, TranscriptLine,
+    find_header, normalize_sheet, HeaderSearch, InstructorRecord, Record, RowNormalizer,
+    SheetPlace, TranscriptLine,
 };
 use progress::{describe_file, Progress};
 use rules::prior::{Prior, PriorMember};
@@ -155,6 +155,7 @@ fn process(config: &Config) -> Result<Batch> {
             part_bytes: config.rules.part_bytes,
         },
         matcher: HeaderMatcher::new(&config.rules.columns),
+        csv_batch_bytes: CSV_BATCH_BYTES,
     };
     let dates = DateContext {
         day_first: config.day_first,
@@ -392,37 +393,46 @@ fn stream_csv(
         dates,
         is_csv: true,
     };
-    let mut search = None;
+    let search = std::sync::OnceLock::new();
     let mut out = FileRecords::default();
     let ended = source::csv::stream(
         std::io::Read::chain(head.as_slice(), file),
         is_tsv,
         options.delimiter,
         &options.matcher,
-        CSV_BATCH_BYTES,
-        |pieces, last| {
-            if search.is_none() {
-                search = find_header(pieces.iter().flatten(), &options.matcher, last);
+        options.csv_batch_bytes,
+        |rows, all| {
+            find_header(rows, &options.matcher, all).is_some_and(|found| search.set(found).is_ok())
+        },
+        |rows, first| {
+            let search = search.get().expect("the header is looked for first");
+            // Rows are numbered from 1 in each piece; only the first holds the header.
+            let below = if first { search.row() } else { 0 };
+            let mut normalizer = RowNormalizer::new(search, &place, below);
+            while let Some(row) = rows.next_row() {
+                normalizer.push(row);
             }
-            let Some(search) = &search else {
-                return false;
-            };
-            let normalized: Vec<SheetRecords> = pieces
-                .into_par_iter()
-                .map(|rows| normalize_rows(rows, search, &place))
-                .collect();
-            for sheet in normalized {
+            normalizer.finish()
+        },
+        |pieces| {
+            for (mut sheet, rows_before) in pieces {
+                for record in &mut sheet.records {
+                    let at = record.at_mut();
+                    at.order.2 = at.order.2.saturating_add(rows_before);
+                }
+                for rejection in &mut sheet.rejections {
+                    rejection.at.order.2 = rejection.at.order.2.saturating_add(rows_before);
+                }
                 out.data_rows += sheet.records.len() + sheet.rejections.len();
                 out.records.push(sheet.records);
                 out.rejections.extend(sheet.rejections);
             }
-            true
         },
     );
     let Ok(Streamed::Read { delimiter }) = ended else {
         return None;
     };
-    let kind = search.as_ref().and_then(HeaderSearch::kind);
+    let kind = search.get().and_then(HeaderSearch::kind);
     out.has_roster = kind == Some(Kind::Member);
     out.kinds
         .push(kind.map_or("unrecognized", normalize::kind_label));
@@ -623,4 +633,80 @@ fn evaluate_members(
             out
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the whole-file path makes of the same file.
+    fn read_whole(input: &InputFile, options: &ReadOptions, dates: DateContext) -> FileRecords {
+        let mut out = FileRecords::default();
+        for sheet in read_input(input, options).unwrap().sheets {
+            let SheetRead::Sheet(sheet) = sheet else {
+                panic!("a CSV file has one sheet")
+            };
+            let place = SheetPlace::of(&sheet, &input.source_file, (3, 0), dates);
+            let normalized = normalize_sheet(sheet, &place, &options.matcher);
+            out.records.push(normalized.records);
+            out.rejections.extend(normalized.rejections);
+        }
+        out
+    }
+
+    #[test]
+    fn csv_read_in_small_batches_gives_what_the_whole_file_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let mut text = String::from("Fall transcripts\n\nmember_id,institution,program,program_area,course_id,completed_on,credit_hours,grade\n");
+        for i in 0..400 {
+            match i % 7 {
+                0 => text.push('\n'),
+                1 => text.push_str(&format!("{i},U,P,health care,C{i},2025-13-01,3,A\n")),
+                2 => text.push_str(&format!("{i},U,P,health care,C{i},2025-03-14,3,A,extra\n")),
+                _ => text.push_str(&format!(
+                    "{},U,P,health care,C{i},2025-03-14,{}.5,B\r\n",
+                    i / 3,
+                    i % 4
+                )),
+            }
+        }
+        std::fs::write(&path, &text).unwrap();
+        let input = InputFile {
+            source_file: "t.csv".to_string(),
+            path,
+            format: Some(Format::Csv),
+        };
+        let dates = DateContext {
+            day_first: false,
+            as_of_year: 2026,
+            is_1904: false,
+        };
+        let mut options = ReadOptions {
+            delimiter: None,
+            limits: Limits {
+                sheet_rows: 1 << 20,
+                sheet_columns: 1 << 10,
+                part_bytes: 1 << 30,
+            },
+            matcher: HeaderMatcher::default(),
+            csv_batch_bytes: 0,
+        };
+        let whole = read_whole(&input, &options, dates);
+        let whole_records: Vec<&Record> = whole.records().collect();
+        // Every 7th line is empty and every 7th has a field beyond the header.
+        assert_eq!(whole_records.len(), 400 - 58 - 57);
+        assert_eq!(whole.rejections.len(), 57);
+        for batch in [1, 100, 1000, 5000, 1 << 20] {
+            options.csv_batch_bytes = batch;
+            let streamed = stream_csv(3, &input, &options, dates).expect("read in batches");
+            assert_eq!(
+                streamed.records().collect::<Vec<_>>(),
+                whole_records,
+                "batches of {batch}"
+            );
+            assert_eq!(streamed.rejections, whole.rejections, "batches of {batch}");
+            assert_eq!(streamed.data_rows, 400 - 58);
+        }
+    }
 }

@@ -73,6 +73,16 @@ pub enum Record {
     Roster(RosterRow),
 }
 
+impl Record {
+    pub fn at_mut(&mut self) -> &mut RowRef {
+        match self {
+            Record::Transcript(t) => &mut t.at,
+            Record::Instructor(i) => &mut i.at,
+            Record::Roster(r) => &mut r.at,
+        }
+    }
+}
+
 /// What one sheet gave.
 #[derive(Debug, Default)]
 pub struct SheetRecords {
@@ -213,39 +223,69 @@ pub fn normalize_rows(
     search: &HeaderSearch,
     place: &SheetPlace,
 ) -> SheetRecords {
-    let mut out = SheetRecords {
-        kind: search.kind(),
-        is_roster: search.kind() == Some(Kind::Member),
-        ..SheetRecords::default()
-    };
-    let below = search.row();
-    let data_rows = rows.into_iter().filter(|r| r.row > below && !r.is_blank());
-    let (header, header_names) = match search {
-        HeaderSearch::Empty => return out,
-        HeaderSearch::Unrecognized { message, .. } => {
-            for row in data_rows {
-                let at = place.at(row.row);
-                out.rejections.push(Rejection {
+    let mut normalizer = RowNormalizer::new(search, place, search.row());
+    for row in rows {
+        normalizer.push(&row);
+    }
+    normalizer.finish()
+}
+
+/// Turns rows into records one at a time, so that a reader may hand each
+/// row over and reuse it.
+pub struct RowNormalizer<'a> {
+    search: &'a HeaderSearch,
+    place: &'a SheetPlace,
+    /// Rows up to this number are the header or above it.
+    below: u32,
+    texts: Interner,
+    out: SheetRecords,
+}
+
+impl<'a> RowNormalizer<'a> {
+    /// Rows numbered up to `below` are passed over.
+    pub fn new(search: &'a HeaderSearch, place: &'a SheetPlace, below: u32) -> RowNormalizer<'a> {
+        RowNormalizer {
+            search,
+            place,
+            below,
+            texts: Interner::default(),
+            out: SheetRecords {
+                kind: search.kind(),
+                is_roster: search.kind() == Some(Kind::Member),
+                ..SheetRecords::default()
+            },
+        }
+    }
+
+    pub fn finish(self) -> SheetRecords {
+        self.out
+    }
+
+    pub fn push(&mut self, row: &RawRow) {
+        if row.row <= self.below || row.is_blank() {
+            return;
+        }
+        let place = self.place;
+        let at = place.at(row.row);
+        let (header, header_names) = match self.search {
+            HeaderSearch::Empty => return,
+            HeaderSearch::Unrecognized { message, .. } => {
+                self.out.rejections.push(Rejection {
                     reason: message.clone(),
                     at,
                     kind: None,
                     member_id: Text::from(""),
                     code: Code::UnrecognizedSheet,
                 });
+                return;
             }
-            return out;
-        }
-        HeaderSearch::Found { header, names, .. } => (header, names),
-    };
-    let mut texts = Interner::default();
-    for row in data_rows {
-        let at = place.at(row.row);
-        let unclosed_quote = row.unclosed_quote;
+            HeaderSearch::Found { header, names, .. } => (header, names),
+        };
         let mut cells = RowCells {
             row,
             header,
             dates: place.dates,
-            texts: &mut texts,
+            texts: &mut self.texts,
         };
         let problem = if !header.missing.is_empty() {
             Some((
@@ -257,7 +297,7 @@ pub fn normalize_rows(
                     list_names(header_names)
                 ),
             ))
-        } else if unclosed_quote {
+        } else if row.unclosed_quote {
             Some((
                 Code::MalformedRow,
                 "a quote opened on this line is never closed; the line is read as it stands and the rows after it are read on their own".to_string(),
@@ -276,22 +316,24 @@ pub fn normalize_rows(
             None
         };
         match problem {
-            Some((code, reason)) => out.rejections.push(Rejection {
+            Some((code, reason)) => self.out.rejections.push(Rejection {
                 reason,
                 at,
                 kind: Some(header.kind),
                 member_id: cells.text(Field::MemberId),
                 code,
             }),
-            None => out.records.push(build_record(header.kind, at, &mut cells)),
+            None => self
+                .out
+                .records
+                .push(build_record(header.kind, at, &mut cells)),
         }
     }
-    out
 }
 
 /// One data row's cells, read field by field through the header.
 struct RowCells<'a> {
-    row: RawRow,
+    row: &'a RawRow,
     header: &'a Header,
     dates: DateContext,
     texts: &'a mut Interner,

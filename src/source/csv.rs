@@ -116,80 +116,146 @@ fn empty_lines_before(bytes: &[u8], start: usize) -> usize {
 /// line is a row, and a quoted value spanning lines is one row. Stops after
 /// `limit` non-blank rows.
 pub fn parse_rows(text: &str, delimiter: u8, limit: usize) -> Vec<RawRow> {
-    parse(text, delimiter, limit).0
+    parse_rows_from(&mut RowReader::new(text, delimiter), limit)
 }
 
-/// `parse_rows`, and where the last record begins.
-fn parse(text: &str, delimiter: u8, limit: usize) -> (Vec<RawRow>, usize) {
-    let bytes = text.as_bytes();
-    let mut last_start = 0;
+fn parse_rows_from(reader: &mut RowReader<'_>, limit: usize) -> Vec<RawRow> {
     let mut rows = Vec::new();
-    let mut row: u64 = 0;
     let mut non_blank = 0;
-    // Where the current reader started: after an unclosed quote, reading starts again on the next line.
-    let mut offset = 0;
-    let mut restarts = 0;
-    'restart: while offset < bytes.len() {
-        // Each restart rereads the rest of the file; a second one reads it
-        // without quoting, so a file of stray quotes costs two passes, not one per line.
-        let mut reader = ::csv::ReaderBuilder::new()
+    while let Some(row) = reader.next_row() {
+        let counts = !row.unclosed_quote && !row.is_blank();
+        let unclosed = row.unclosed_quote;
+        rows.push(row.clone());
+        if counts {
+            non_blank += 1;
+        }
+        if !unclosed && non_blank >= limit {
+            break;
+        }
+    }
+    rows
+}
+
+/// Reads CSV text a row at a time into one reused row (no allocation per
+/// row), numbering rows as `parse_rows` does.
+pub struct RowReader<'t> {
+    bytes: &'t [u8],
+    delimiter: u8,
+    reader: ::csv::Reader<&'t [u8]>,
+    /// Where `reader` started: after an unclosed quote, reading starts again on the next line.
+    offset: usize,
+    restarts: u32,
+    /// The number of the row last read.
+    row: u64,
+    current: RawRow,
+    /// Where the last record began.
+    last_start: usize,
+    /// Some row had a quote that never closes.
+    saw_unclosed_quote: bool,
+    done: bool,
+}
+
+impl<'t> RowReader<'t> {
+    pub fn new(text: &'t str, delimiter: u8) -> RowReader<'t> {
+        let bytes = text.as_bytes();
+        RowReader {
+            bytes,
+            delimiter,
+            reader: Self::reader_at(bytes, 0, delimiter, 0),
+            offset: 0,
+            restarts: 0,
+            row: 0,
+            current: RawRow {
+                row: 0,
+                cells: Cells::Text(::csv::StringRecord::new()),
+                unclosed_quote: false,
+            },
+            last_start: 0,
+            saw_unclosed_quote: false,
+            done: bytes.is_empty(),
+        }
+    }
+
+    /// Each restart rereads the rest of the text; a second one reads it
+    /// without quoting, so a file of stray quotes costs two passes, not one per line.
+    fn reader_at(
+        bytes: &[u8],
+        offset: usize,
+        delimiter: u8,
+        restarts: u32,
+    ) -> ::csv::Reader<&[u8]> {
+        ::csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .quoting(restarts < 2)
             .delimiter(delimiter)
-            .from_reader(&bytes[offset..]);
-        let mut record = ::csv::StringRecord::new();
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(true) => {}
-                // Only invalid UTF-8 fails here, and the text is already decoded.
-                Ok(false) | Err(_) => break 'restart,
-            }
-            // The csv crate passes over empty lines; a spreadsheet shows each as a row.
-            let start = offset + record.position().map_or(0, |p| p.byte()) as usize;
-            last_start = start;
-            let blank_lines = empty_lines_before(bytes, start);
-            row += 1 + blank_lines as u64;
-            let end = offset + reader.position().byte() as usize;
-            let content = start + line_ends_at(bytes, start, blank_lines);
-            let raw = if restarts < 2 && end >= bytes.len() && has_unclosed_quote(&bytes[content..])
-            {
-                // The quote never closes: this line alone is the row, and it is malformed.
-                let line_end = bytes[content..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(bytes.len(), |p| content + p + 1);
-                let line = String::from_utf8_lossy(&bytes[content..line_end]);
-                offset = line_end;
-                restarts += 1;
-                let cells = Cells::Text(
-                    line.trim_end_matches(['\r', '\n'])
-                        .split(char::from(delimiter))
-                        .collect(),
-                );
-                rows.push(RawRow {
-                    row: u32::try_from(row).unwrap_or(u32::MAX),
-                    cells,
-                    unclosed_quote: true,
-                });
-                continue 'restart;
-            } else {
-                RawRow {
-                    row: u32::try_from(row).unwrap_or(u32::MAX),
-                    cells: Cells::Text(record.clone()),
-                    unclosed_quote: false,
-                }
-            };
-            if !raw.is_blank() {
-                non_blank += 1;
-            }
-            rows.push(raw);
-            if non_blank >= limit {
-                break 'restart;
-            }
+            .from_reader(&bytes[offset..])
+    }
+
+    /// The number of the last row read: all the rows so far, empty lines included.
+    pub fn rows_read(&self) -> u32 {
+        u32::try_from(self.row).unwrap_or(u32::MAX)
+    }
+
+    /// Where the reader is in the text: just past the last row read.
+    pub fn position(&self) -> usize {
+        if self.done {
+            self.bytes.len()
+        } else {
+            self.offset + self.reader.position().byte() as usize
         }
     }
-    (rows, last_start)
+
+    /// The next row, or `None` at the end of the text.
+    pub fn next_row(&mut self) -> Option<&RawRow> {
+        if self.done {
+            return None;
+        }
+        let bytes = self.bytes;
+        if !matches!(self.current.cells, Cells::Text(_)) || self.current.unclosed_quote {
+            self.current.cells = Cells::Text(::csv::StringRecord::new());
+            self.current.unclosed_quote = false;
+        }
+        let Cells::Text(record) = &mut self.current.cells else {
+            unreachable!("set above")
+        };
+        match self.reader.read_record(record) {
+            Ok(true) => {}
+            // Only invalid UTF-8 fails here, and the text is already decoded.
+            Ok(false) | Err(_) => {
+                self.done = true;
+                return None;
+            }
+        }
+        // The csv crate passes over empty lines; a spreadsheet shows each as a row.
+        let start = self.offset + record.position().map_or(0, |p| p.byte()) as usize;
+        self.last_start = start;
+        let blank_lines = empty_lines_before(bytes, start);
+        self.row += 1 + blank_lines as u64;
+        self.current.row = self.rows_read();
+        let end = self.offset + self.reader.position().byte() as usize;
+        let content = start + line_ends_at(bytes, start, blank_lines);
+        if self.restarts < 2 && end >= bytes.len() && has_unclosed_quote(&bytes[content..]) {
+            // The quote never closes: this line alone is the row, and it is malformed.
+            let line_end = bytes[content..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |p| content + p + 1);
+            let line = String::from_utf8_lossy(&bytes[content..line_end]);
+            self.current.cells = Cells::Text(
+                line.trim_end_matches(['\r', '\n'])
+                    .split(char::from(self.delimiter))
+                    .collect(),
+            );
+            self.current.unclosed_quote = true;
+            self.saw_unclosed_quote = true;
+            self.offset = line_end;
+            self.restarts += 1;
+            self.reader = Self::reader_at(bytes, self.offset, self.delimiter, self.restarts);
+            self.done = self.offset >= bytes.len();
+        }
+        Some(&self.current)
+    }
 }
 
 /// How reading a CSV file in batches ended.
@@ -202,112 +268,143 @@ pub enum Streamed {
     NeedsWholeFile,
 }
 
-/// Reads a UTF-8 CSV file about `batch_bytes` at a time: each batch is cut
-/// at line ends into pieces parsed in parallel, and its rows, numbered as
-/// `read` numbers them, go to `on_rows` piece by piece. A file whose rows
-/// this could not give exactly as `read` does says `NeedsWholeFile` instead.
-/// `on_rows` also learns whether the batch is the last; it returns false
-/// to ask for the whole file too.
-pub fn stream(
-    mut file: impl std::io::Read,
+/// Reads a UTF-8 CSV file about `batch_bytes` at a time, the next batch
+/// read while the last is parsed. Each batch is cut at line ends into
+/// pieces, each read on its own thread by `piece` from a `RowReader` whose
+/// rows are numbered from 1; `on_batch` then gets each piece's result with
+/// the number of rows before it, so that `number + rows before` is the row
+/// number `read` gives. `header` first sees the first 10 non-blank rows (and
+/// whether they are all the file has) and may say no. A file whose rows this
+/// could not give exactly as `read` does says `NeedsWholeFile` instead.
+#[allow(clippy::too_many_arguments)]
+pub fn stream<P: Send>(
+    mut file: impl std::io::Read + Send,
     is_tsv: bool,
     forced: Option<u8>,
     matcher: &HeaderMatcher,
     batch_bytes: usize,
-    mut on_rows: impl FnMut(Vec<Vec<RawRow>>, bool) -> bool,
+    header: impl FnOnce(&[RawRow], bool) -> bool,
+    piece: impl Fn(&mut RowReader<'_>, bool) -> P + Sync,
+    mut on_batch: impl FnMut(Vec<(P, u32)>),
 ) -> std::io::Result<Streamed> {
     use rayon::prelude::*;
-    use std::io::Read as _;
 
     let batch_bytes = batch_bytes.max(1);
     let mut buf: Vec<u8> = Vec::new();
-    let mut eof = false;
+    let mut eof = fill(&mut file, &mut buf, batch_bytes)?;
+    if buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF") {
+        return Ok(Streamed::NeedsWholeFile);
+    }
+    if buf.starts_with(b"\xEF\xBB\xBF") {
+        buf.drain(..3);
+    }
+    let mut header = Some(header);
     let mut delimiter = None;
     let mut rows_before: u32 = 0;
-    let mut fill_to = batch_bytes;
     loop {
-        while !eof && buf.len() < fill_to {
-            let want = fill_to - buf.len();
-            let got = (&mut file).take(want as u64).read_to_end(&mut buf)?;
-            eof = got < want;
-        }
-        if delimiter.is_none() {
-            if buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF") {
-                return Ok(Streamed::NeedsWholeFile);
-            }
-            if buf.starts_with(b"\xEF\xBB\xBF") {
-                buf.drain(..3);
-            }
-        }
         let cut = if eof {
-            buf.len()
+            Some(buf.len())
         } else {
-            match (1..=buf.len()).rev().find(|&p| is_split(&buf, p)) {
-                Some(cut) => cut,
-                // A line longer than a batch: read on until it ends.
-                None => {
-                    fill_to = buf.len() + batch_bytes;
-                    continue;
-                }
-            }
+            (1..=buf.len()).rev().find(|&p| is_split(&buf, p))
         };
-        fill_to = batch_bytes;
+        let Some(cut) = cut else {
+            // A line longer than a batch: read on until it ends.
+            let size = buf.len() + batch_bytes;
+            eof = fill(&mut file, &mut buf, size)?;
+            continue;
+        };
         let Ok(text) = std::str::from_utf8(&buf[..cut]) else {
             return Ok(Streamed::NeedsWholeFile);
         };
-        let detect = delimiter.is_none() && forced.is_none() && !is_tsv;
-        if detect && !eof && !holds_the_rows_that_detect(text) {
-            fill_to = buf.len() + batch_bytes;
+        let first_batch = delimiter.is_none();
+        let tried: &[u8] = match (forced, is_tsv) {
+            (Some(d), _) => &[d],
+            (None, true) => b"\t",
+            (None, false) => &DELIMITERS,
+        };
+        if first_batch && !eof && !holds_the_first_rows(text, tried) {
+            let size = buf.len() + batch_bytes;
+            eof = fill(&mut file, &mut buf, size)?;
             continue;
         }
-        let delimiter = *delimiter.get_or_insert_with(|| {
-            forced.unwrap_or_else(|| {
-                if is_tsv {
-                    b'\t'
-                } else {
-                    detect_delimiter(text, matcher)
-                }
-            })
+        let delimiter = *delimiter.get_or_insert_with(|| match tried {
+            [d] => *d,
+            _ => detect_delimiter(text, matcher),
         });
-        let pieces = pieces(text.as_bytes(), rayon::current_num_threads() * 4);
-        let parsed: Vec<(Vec<RawRow>, usize)> = pieces
-            .par_iter()
-            .map(|&(from, to)| parse(&text[from..to], delimiter, usize::MAX))
-            .collect();
-        let mut batch = Vec::with_capacity(parsed.len());
-        for (&(from, to), (mut rows, last_start)) in pieces.iter().zip(parsed) {
-            if rows.iter().any(|r| r.unclosed_quote) {
+        // The first piece holds the rows the header is looked for in.
+        let mut first_rows = (0, 0);
+        if let Some(header) = header.take() {
+            let mut reader = RowReader::new(text, delimiter);
+            let rows = parse_rows_from(&mut reader, 10);
+            first_rows = (reader.rows_read(), reader.position());
+            if !header(&rows, eof) {
                 return Ok(Streamed::NeedsWholeFile);
             }
-            let last_piece = eof && to == buf.len();
-            if !rows.is_empty()
-                && !last_piece
-                && !record_ends_at(&buf, from + last_start, to, delimiter)
-            {
-                return Ok(Streamed::NeedsWholeFile);
-            }
-            let counted = rows.last().map_or(0, |r| r.row);
-            for row in &mut rows {
-                row.row = row.row.saturating_add(rows_before);
-            }
-            rows_before = rows_before.saturating_add(counted);
-            batch.push(rows);
         }
-        if !on_rows(batch, eof) {
+        let pieces = pieces(
+            text.as_bytes(),
+            rayon::current_num_threads() * 4,
+            first_rows.1,
+        );
+        let buf_ref = &buf;
+        let parse = || {
+            pieces
+                .par_iter()
+                .enumerate()
+                .map(|(k, &(from, to))| {
+                    let first = first_batch && k == 0;
+                    let mut reader = RowReader::new(&text[from..to], delimiter);
+                    let made = piece(&mut reader, first);
+                    while reader.next_row().is_some() {}
+                    let whole = !reader.saw_unclosed_quote
+                        && (reader.row == 0
+                            || (eof && to == cut)
+                            || record_ends_at(buf_ref, from + reader.last_start, to, delimiter))
+                        && (!first || reader.rows_read() >= first_rows.0);
+                    whole.then(|| (made, reader.rows_read()))
+                })
+                .collect::<Option<Vec<_>>>()
+        };
+        let mut next = buf[cut..].to_vec();
+        let file = &mut file;
+        let read_next = move || -> std::io::Result<(Vec<u8>, bool)> {
+            let next_eof = eof || fill(file, &mut next, batch_bytes)?;
+            Ok((next, next_eof))
+        };
+        let (parsed, read) = rayon::join(parse, read_next);
+        let Some(parsed) = parsed else {
             return Ok(Streamed::NeedsWholeFile);
+        };
+        let mut batch = Vec::with_capacity(parsed.len());
+        for (made, rows) in parsed {
+            batch.push((made, rows_before));
+            rows_before = rows_before.saturating_add(rows);
         }
-        buf.drain(..cut);
+        on_batch(batch);
         if eof {
             return Ok(Streamed::Read { delimiter });
         }
+        (buf, eof) = read?;
     }
 }
 
-/// Whether the first batch decides the delimiter as the whole file would:
-/// under each delimiter tried, the 10 non-blank rows `detect_delimiter`
-/// reads end before the batch does (an 11th begins in it).
-fn holds_the_rows_that_detect(text: &str) -> bool {
-    DELIMITERS.iter().all(|&d| {
+/// Reads from `file` until `buf` holds `size` bytes or the file ends; true at the end.
+fn fill(file: &mut impl std::io::Read, buf: &mut Vec<u8>, size: usize) -> std::io::Result<bool> {
+    use std::io::Read as _;
+    while buf.len() < size {
+        let want = size - buf.len();
+        if file.take(want as u64).read_to_end(buf)? < want {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether the first batch holds the rows read to choose the delimiter and
+/// find the header: under each delimiter tried, the first 10 non-blank rows
+/// end before the batch does (an 11th begins in it).
+fn holds_the_first_rows(text: &str, delimiters: &[u8]) -> bool {
+    delimiters.iter().all(|&d| {
         let rows = parse_rows(text, d, 11);
         rows.iter().filter(|r| !r.is_blank()).count() >= 11
     })
@@ -330,13 +427,15 @@ fn is_split(bytes: &[u8], p: usize) -> bool {
     }
 }
 
-/// `(from, to)` byte ranges covering `bytes`, about `count` of them, each cut where `is_split` allows.
-fn pieces(bytes: &[u8], count: usize) -> Vec<(usize, usize)> {
+/// `(from, to)` byte ranges covering `bytes`, about `count` of them, each
+/// cut where `is_split` allows, the first reaching at least `first_to`.
+fn pieces(bytes: &[u8], count: usize, first_to: usize) -> Vec<(usize, usize)> {
     let step = bytes.len() / count.max(1) + 1;
     let mut out = Vec::with_capacity(count);
     let mut from = 0;
     while from < bytes.len() {
-        let mut to = (from + step).min(bytes.len());
+        let least = if from == 0 { step.max(first_to) } else { step };
+        let mut to = (from + least).min(bytes.len());
         while to < bytes.len() && !is_split(bytes, to) {
             to += 1;
         }
@@ -445,9 +544,21 @@ mod tests {
             None,
             &matcher,
             batch,
-            |pieces, _| {
-                rows.extend(pieces.into_iter().flatten());
-                true
+            |_, _| true,
+            |reader, _| {
+                let mut piece = Vec::new();
+                while let Some(row) = reader.next_row() {
+                    piece.push(row.clone());
+                }
+                piece
+            },
+            |pieces| {
+                for (piece, rows_before) in pieces {
+                    rows.extend(piece.into_iter().map(|mut row| {
+                        row.row += rows_before;
+                        row
+                    }));
+                }
             },
         )
         .unwrap();
@@ -486,7 +597,14 @@ mod tests {
         let clean = "member_id,clock_hours\n1,2\n\n2,3\r\n3,\"4\"\n";
         let rows = streamed(clean, 6).expect("read in batches");
         assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [1, 2, 4, 5]);
-        assert!(streamed("a,b\n1,\"x\ny\"\n", 8).is_none());
+        let rows = "a,b\n".to_string() + &"1,2\n".repeat(11);
+        let quoted_across_the_cut = rows.clone() + "3,\"x\ny\"\n4,5\n";
+        let cut = rows.len() + "3,\"x\n".len();
+        assert!(streamed(&quoted_across_the_cut, cut).is_none());
+        assert_eq!(
+            streamed(&quoted_across_the_cut, cut + 3).map(|rows| rows.len()),
+            Some(14)
+        );
         assert!(streamed("a,b\n1,\"x\n2,y\n", 1000).is_none());
     }
 

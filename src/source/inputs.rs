@@ -127,6 +127,8 @@ pub struct ReadOptions {
     pub delimiter: Option<u8>,
     pub limits: Limits,
     pub matcher: HeaderMatcher,
+    /// CSV files are read this many bytes at a time.
+    pub csv_batch_bytes: usize,
 }
 
 /// Why a file named as text is not, judged by its first bytes.
