@@ -5,8 +5,10 @@
 #
 # Generates (seeded) a 1M-row and a 10M-row transcript CSV and 200 workbooks
 # of 5,000 rows, then times `ceu convert` with 1 and 2 threads and the DuckDB
-# query of benches/duckdb_rules.py on the same files, printing wall time, peak
-# memory and ratios as Markdown table rows. SIZES="1000000" limits the CSV sizes.
+# query of benches/duckdb_rules.py on the same files, and calamine alone
+# reading every cell of the workbooks (benches/calamine_floor.rs), printing
+# wall time, peak memory and ratios as Markdown table rows. SIZES="1000000"
+# limits the CSV sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/ceu-bench}
@@ -24,7 +26,7 @@ measure() {
   awk '{ printf "%.2f %.0f\n", $1, $2 / 1024 }' "$work/time.txt"
 }
 
-echo "| batch | tool | threads | wall s | peak MB | vs DuckDB |"
+echo "| batch | tool | threads | wall s | peak MB | ratio |"
 echo "|---|---|---|---|---|---|"
 for rows in $sizes; do
   csv="$work/batch_$rows.csv"
@@ -41,8 +43,12 @@ done
 
 books="$work/workbooks"
 [ -d "$books" ] || "$ceu" generate --workbooks 200 --rows 5000 --out "$books" --seed 2
+cargo build --release --quiet --bench calamine_floor
 for threads in 1 2; do
+  read -r floor _ < <(cargo bench --quiet --bench calamine_floor -- "$books" "$threads")
   rm -rf "$work/out"
   read -r s mb < <(measure "$ceu" convert "$books" --out "$work/out" --as-of 2026-11-15 --threads "$threads" -q)
-  echo "| 200 xlsx x 5,000 rows | ceu | $threads | $s | $mb | |"
+  ratio=$(awk -v f="$floor" -v c="$s" 'BEGIN { printf "%.2fx calamine", c / f }')
+  echo "| 200 xlsx x 5,000 rows | ceu | $threads | $s | $mb | $ratio |"
+  echo "| 200 xlsx x 5,000 rows | calamine alone | $threads | $floor | | |"
 done
