@@ -353,6 +353,8 @@ impl RowCells<'_> {
         match &self.row.cells {
             Cells::Text(fields) => self.texts.text(fields.get(i).unwrap_or("").trim()),
             Cells::Typed(cells) => match cells.get(i) {
+                // A sheet's texts are shared already; only untrimmed ones are made anew.
+                Some(Cell::Text(s)) if s.trim().len() == s.len() => s.clone(),
                 Some(Cell::Text(s)) => self.texts.text(s.trim()),
                 _ => self.texts.text(&self.row.text_at(i)),
             },

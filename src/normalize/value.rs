@@ -127,7 +127,8 @@ pub fn parse_date(cell: &Cell, ctx: DateContext) -> Parsed<Date> {
         Cell::DateTime(serial) => serial_to_date(*serial, false),
         Cell::Number(serial) => serial_to_date(*serial, ctx.is_1904),
         Cell::Int(serial) => serial_to_date(*serial as f64, ctx.is_1904),
-        Cell::Text(s) | Cell::IsoDateTime(s) => return parse_date_str(s, ctx),
+        Cell::Text(s) => return parse_date_str(s, ctx),
+        Cell::IsoDateTime(s) => return parse_date_str(s, ctx),
         _ => None,
     };
     match date {

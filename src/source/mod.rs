@@ -11,7 +11,8 @@ pub mod workbook;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
     Empty,
-    Text(String),
+    /// Equal texts of a sheet share one allocation.
+    Text(crate::model::Text),
     Int(i64),
     Number(f64),
     Bool(bool),
@@ -31,7 +32,8 @@ impl Cell {
     pub fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(s) | Cell::IsoDateTime(s) => s.trim().is_empty(),
+            Cell::Text(s) => s.trim().is_empty(),
+            Cell::IsoDateTime(s) => s.trim().is_empty(),
             _ => false,
         }
     }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use calamine::{DataRef, Ods, Reader, SheetType, Xls, Xlsb, Xlsx};
 
+use crate::normalize::intern::Interner;
 use crate::source::{Cell, Cells, FileRead, RawRow, Sheet, SheetRead};
 
 /// The workbook formats calamine reads.
@@ -67,6 +68,7 @@ macro_rules! stream_cells {
             $limits,
         )?;
         let mut gather = Gather::new($is_1904, $limits);
+        gather.row_width = (dims.end.1 as usize + 1).min(MOST_RESERVED_CELLS);
         while let Some(cell) = cells.next_cell().map_err(|e| describe(&e))? {
             gather.push(cell.get_position(), cell.get_value())?;
         }
@@ -213,7 +215,13 @@ struct Gather {
     sorted: bool,
     /// Memory the held cells take, checked against `part_bytes`.
     held: u64,
+    texts: Interner,
+    /// Cells reserved for each row: the sheet's width, as its dimensions say.
+    row_width: usize,
 }
+
+/// A sheet's stated width is only a hint: a row never reserves more cells than this.
+const MOST_RESERVED_CELLS: usize = 64;
 
 impl Gather {
     fn new(is_1904: bool, limits: Limits) -> Gather {
@@ -223,6 +231,8 @@ impl Gather {
             limits,
             sorted: true,
             held: 0,
+            texts: Interner::default(),
+            row_width: 0,
         }
     }
 
@@ -238,12 +248,13 @@ impl Gather {
             if self.rows.last().is_some_and(|r| r.0 > number) {
                 self.sorted = false;
             }
-            self.rows.push((number, Vec::new()));
+            self.rows.push((number, Vec::with_capacity(self.row_width)));
         }
         let cells = &mut self.rows.last_mut().expect("a row was pushed").1;
         let col = col as usize;
         let text = match &cell {
-            Cell::Text(s) | Cell::IsoDateTime(s) | Cell::Error(s) => s.len() as u64,
+            Cell::Text(s) => s.len() as u64,
+            Cell::IsoDateTime(s) | Cell::Error(s) => s.len() as u64,
             _ => 0,
         };
         self.held += text + CELL_BYTES * (col + 1).saturating_sub(cells.len()).max(1) as u64;
@@ -260,12 +271,12 @@ impl Gather {
         Ok(())
     }
 
-    fn cell(&self, value: &DataRef<'_>) -> Cell {
+    fn cell(&mut self, value: &DataRef<'_>) -> Cell {
         match value {
             DataRef::Int(i) => Cell::Int(*i),
             DataRef::Float(f) => Cell::Number(*f),
-            DataRef::String(s) => Cell::Text(s.clone()),
-            DataRef::SharedString(s) => Cell::Text((*s).to_string()),
+            DataRef::String(s) => Cell::Text(self.texts.text(s)),
+            DataRef::SharedString(s) => Cell::Text(self.texts.text(s)),
             DataRef::Bool(b) => Cell::Bool(*b),
             DataRef::DateTime(d) if d.is_duration() => Cell::Duration(d.as_f64()),
             DataRef::DateTime(d) => {
@@ -274,7 +285,7 @@ impl Gather {
                 Cell::DateTime(d.as_f64() + shift)
             }
             DataRef::DateTimeIso(s) => Cell::IsoDateTime(s.clone()),
-            DataRef::DurationIso(s) => Cell::Text(s.clone()),
+            DataRef::DurationIso(s) => Cell::Text(self.texts.text(s)),
             DataRef::Error(e) => Cell::Error(e.to_string()),
             DataRef::Empty => Cell::Empty,
         }
