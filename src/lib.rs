@@ -352,7 +352,7 @@ fn read_file(
                 kind: None,
                 member_id: Text::from(""),
                 code: Code::FileError,
-                reason: "the file is corrupt: its reader failed on it".to_string(),
+                reason: "the file is corrupt: its reader failed on it".into(),
             });
             out
         },
@@ -456,7 +456,7 @@ fn read_and_normalize(
         kind: None,
         member_id: Text::from(""),
         code: Code::FileError,
-        reason: message.to_string(),
+        reason: message.into(),
     };
     if let Some(out) = stream_csv(index, input, options, dates) {
         return out;
@@ -571,6 +571,8 @@ struct Evaluated {
     credits: Vec<Credit>,
     rejections: Vec<Rejection>,
     summary: Vec<rules::summary::SummaryRow>,
+    /// Most rejections repeat a few reasons (a year's cap reached): each is kept once.
+    reasons: normalize::intern::Interner,
 }
 
 /// Applies the rules to each member's rows, members in parallel; each
@@ -627,7 +629,10 @@ fn evaluate_members(
             for outcome in outcomes {
                 match outcome {
                     Outcome::Credit(c) => out.credits.push(c),
-                    Outcome::Rejection(r) => out.rejections.push(r),
+                    Outcome::Rejection(mut r) => {
+                        r.reason = out.reasons.share(r.reason);
+                        out.rejections.push(r);
+                    }
                 }
             }
             out

@@ -12,6 +12,10 @@ use jiff::civil::Date;
 pub struct Text(std::sync::Arc<String>);
 
 impl Text {
+    pub fn as_str(&self) -> &str {
+        self
+    }
+
     /// Whether both are the same allocation (so certainly equal).
     pub fn ptr_eq(a: &Text, b: &Text) -> bool {
         std::sync::Arc::ptr_eq(&a.0, &b.0)
@@ -292,8 +296,8 @@ pub struct Rejection {
     pub kind: Option<Kind>,
     pub member_id: Text,
     pub code: Code,
-    /// What is wrong, without the place.
-    pub reason: String,
+    /// What is wrong, without the place. Rejections for the same reason share it.
+    pub reason: Text,
 }
 
 impl Rejection {

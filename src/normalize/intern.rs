@@ -18,6 +18,18 @@ pub struct Interner {
 }
 
 impl Interner {
+    /// `text`, or the equal text already kept.
+    pub fn share(&mut self, text: Text) -> Text {
+        if let Some(kept) = self.seen.get(text.as_str()) {
+            return kept.clone();
+        }
+        if self.seen.len() >= MOST_KEPT {
+            self.seen.clear();
+        }
+        self.seen.insert(text.clone());
+        text
+    }
+
     /// `text` as shared text: the one already kept when it was seen before.
     pub fn text(&mut self, text: &str) -> Text {
         if text.is_empty() {
@@ -49,5 +61,7 @@ mod tests {
         assert!(!Text::ptr_eq(&a, &c));
         assert_eq!(&*c, "Other College");
         assert!(Text::ptr_eq(&interner.text(""), &interner.text("")));
+        let shared = interner.share(Text::from("Other College"));
+        assert!(Text::ptr_eq(&shared, &c));
     }
 }

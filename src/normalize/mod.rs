@@ -145,7 +145,7 @@ pub enum HeaderSearch {
     },
     /// No header among the first 10 non-blank rows: every row below the
     /// first non-blank one (row `row`) is `UNRECOGNIZED_SHEET` with this message.
-    Unrecognized { row: u32, message: String },
+    Unrecognized { row: u32, message: Text },
 }
 
 impl HeaderSearch {
@@ -206,7 +206,7 @@ pub fn find_header<'r>(
     }
     Some(HeaderSearch::Unrecognized {
         row: first.row,
-        message,
+        message: message.into(),
     })
 }
 
@@ -317,7 +317,7 @@ impl<'a> RowNormalizer<'a> {
         };
         match problem {
             Some((code, reason)) => self.out.rejections.push(Rejection {
-                reason,
+                reason: reason.into(),
                 at,
                 kind: Some(header.kind),
                 member_id: cells.text(Field::MemberId),

@@ -37,7 +37,7 @@ pub(crate) fn reject(
         kind: Some(kind),
         member_id: member_id.clone(),
         code,
-        reason,
+        reason: reason.into(),
     })
 }
 

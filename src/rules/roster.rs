@@ -72,7 +72,8 @@ pub fn build_roster(rows: &[&RosterRow]) -> (Roster, Vec<Rejection>) {
                         reason: format!(
                             "member {} is already in the roster with other facts; the earlier row stands",
                             row.member_id
-                        ),
+                        )
+                        .into(),
                     }),
                     Some(_) => {}
                     None => {
@@ -85,7 +86,7 @@ pub fn build_roster(rows: &[&RosterRow]) -> (Roster, Vec<Rejection>) {
                 kind: Some(Kind::Member),
                 member_id: row.member_id.clone(),
                 code,
-                reason,
+                reason: reason.into(),
             }),
         }
     }
