@@ -409,6 +409,7 @@ fn stream_csv(
             // Rows are numbered from 1 in each piece; only the first holds the header.
             let below = if first { search.row() } else { 0 };
             let mut normalizer = RowNormalizer::new(search, &place, below);
+            normalizer.reserve(rows.line_ends() + 1);
             while let Some(row) = rows.next_row() {
                 normalizer.push(row);
             }

@@ -257,6 +257,12 @@ impl<'a> RowNormalizer<'a> {
         }
     }
 
+    /// Room for `rows` records: a piece's records are held to the end of the
+    /// run, and growing their list by doubling would leave it up to half empty.
+    pub fn reserve(&mut self, rows: usize) {
+        self.out.records.reserve_exact(rows);
+    }
+
     pub fn finish(self) -> SheetRecords {
         self.out
     }

@@ -197,6 +197,11 @@ impl<'t> RowReader<'t> {
         u32::try_from(self.row).unwrap_or(u32::MAX)
     }
 
+    /// The line ends in the whole text: at least the number of rows it holds.
+    pub fn line_ends(&self) -> usize {
+        self.bytes.iter().filter(|&&b| b == b'\n').count()
+    }
+
     /// Where the reader is in the text: just past the last row read.
     pub fn position(&self) -> usize {
         if self.done {
