@@ -257,11 +257,16 @@ impl RuleSet {
     }
 
     pub fn is_non_passing(&self, grade: &str) -> bool {
-        !grade.is_empty()
-            && self
-                .lookups
-                .non_passing_grades
-                .contains(&grade.trim().to_uppercase())
+        let grade = grade.trim();
+        let grades = &self.lookups.non_passing_grades;
+        if grade
+            .bytes()
+            .any(|b| b.is_ascii_lowercase() || !b.is_ascii())
+        {
+            grades.contains(&grade.to_uppercase())
+        } else {
+            !grade.is_empty() && grades.contains(grade)
+        }
     }
 
     pub fn accepts_delivery(&self, delivery: &str) -> bool {

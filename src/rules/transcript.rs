@@ -249,6 +249,7 @@ pub fn evaluate(
             .push(i);
     }
     for (year, mut rows) in by_year {
+        let cap_group = Text::from(format!("{year:04}"));
         rows.sort_by_key(|&i| earliest(i));
         let computed: Vec<Hundredths> = rows
             .iter()
@@ -295,7 +296,7 @@ pub fn evaluate(
                     ceus_computed: ceus,
                     ceus_awarded: award,
                     capped: award < ceus,
-                    cap_group: Text::from(format!("{year:04}")),
+                    cap_group: cap_group.clone(),
                 })
             });
         }
