@@ -418,6 +418,11 @@ mod tests {
             RuleSet::from_file_text("[transcript]\nnon_passing_grades = [\"F\", \"D\"]\n").unwrap();
         assert_eq!(r.non_passing_grades, vec!["F", "D"]);
         assert_eq!(r.annual_cap_ceus, Hundredths(4000));
+        let graded: Vec<bool> = ["F", " d ", "f", "A", "", "Fail"]
+            .iter()
+            .map(|g| r.is_non_passing(g))
+            .collect();
+        assert_eq!(graded, [true, true, true, false, false, false]);
     }
 
     #[test]
