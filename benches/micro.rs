@@ -8,10 +8,10 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ceu::model::RowRef;
 use ceu::normalize::header::HeaderMatcher;
 use ceu::normalize::value::{parse_date_text, parse_hours_text, DateContext, Parsed};
-use ceu::normalize::{normalize_sheet, SheetPlace, TranscriptLine};
+use ceu::normalize::{find_header, normalize_sheet, RowNormalizer, SheetPlace, TranscriptLine};
 use ceu::rules::prior::PriorMember;
 use ceu::rules::ruleset::RuleSet;
-use ceu::source::csv::parse_rows;
+use ceu::source::csv::{parse_rows, RowReader};
 use ceu::source::Sheet;
 
 fn values(c: &mut Criterion) {
@@ -67,6 +67,25 @@ fn reading(c: &mut Criterion) {
             };
             let place = SheetPlace::of(&sheet, "bench.csv", (0, 0), dates);
             normalize_sheet(sheet, &place, &matcher)
+        })
+    });
+    // The way a CSV file's pieces are read: each row read into one reused
+    // row and normalized at once.
+    let sheet = Sheet {
+        is_csv: true,
+        ..Sheet::default()
+    };
+    let place = SheetPlace::of(&sheet, "bench.csv", (0, 0), dates);
+    let search = find_header(&parse_rows(&text, b',', 1), &matcher, true).expect("a header");
+    group.bench_function("read a piece and normalize 10k", |b| {
+        b.iter(|| {
+            let mut rows = RowReader::new(black_box(&text), b',');
+            let mut normalizer = RowNormalizer::new(&search, &place, search.row());
+            normalizer.reserve(rows.line_ends() + 1);
+            while let Some(row) = rows.next_row() {
+                normalizer.push(row);
+            }
+            normalizer.finish()
         })
     });
     group.finish();
