@@ -151,6 +151,9 @@ pub fn parse_date_str(text: &str, ctx: DateContext) -> Parsed<Date> {
 
 /// A written date in any form of SPEC.md section 3.
 pub fn parse_date_text(text: &str, day_first: bool, as_of_year: i16) -> Option<Date> {
+    if let Some((y, m, d)) = iso_date_parts(text.trim()) {
+        return if y < 1 { None } else { Date::new(y, m, d).ok() };
+    }
     let text = strip_time(text.trim());
     let parts: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || matches!(c, '-' | '/' | ',' | '.'))
@@ -209,6 +212,20 @@ pub fn parse_date_text(text: &str, day_first: bool, as_of_year: i16) -> Option<D
         return None;
     }
     Date::new(y, m, d).ok()
+}
+
+/// Year, month and day of `YYYY-MM-DD`, the common case, read without
+/// splitting the text (as the general reading would read them).
+fn iso_date_parts(text: &str) -> Option<(i16, i8, i8)> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let digit = |i: usize| b[i].is_ascii_digit().then(|| i16::from(b[i] - b'0'));
+    let year = digit(0)? * 1000 + digit(1)? * 100 + digit(2)? * 10 + digit(3)?;
+    let month = digit(5)? * 10 + digit(6)?;
+    let day = digit(8)? * 10 + digit(9)?;
+    Some((year, month as i8, day as i8))
 }
 
 /// Drops a trailing time: `T` or spaces, then something that starts `H:MM`.
@@ -329,6 +346,23 @@ mod tests {
         assert_eq!(d("2025/03/14"), Some(date(2025, 3, 14)));
         assert_eq!(d("2025-02-30"), None);
         assert_eq!(d("2025-03/14"), None);
+        assert_eq!(d("0000-01-01"), None);
+        assert_eq!(d(" 2024-02-29 "), Some(date(2024, 2, 29)));
+    }
+
+    proptest::proptest! {
+        /// `YYYY-MM-DD` is read without splitting; `YYYY/MM/DD` goes the general way.
+        #[test]
+        fn iso_dates_read_as_the_general_way_reads_them(
+            y in 0u16..10_000, m in 0u8..100, d in 0u8..100,
+        ) {
+            let iso = format!("{y:04}-{m:02}-{d:02}");
+            let slashed = format!("{y:04}/{m:02}/{d:02}");
+            proptest::prop_assert_eq!(
+                parse_date_text(&iso, false, 2026),
+                parse_date_text(&slashed, false, 2026)
+            );
+        }
     }
 
     #[test]
