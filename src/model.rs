@@ -100,6 +100,21 @@ impl Hundredths {
     }
 }
 
+impl Hundredths {
+    /// `to_string`, added to `out` without the formatting machinery (outputs write millions).
+    pub fn push_to(self, out: &mut String) {
+        if self.0 < 0 {
+            out.push('-');
+        }
+        let abs = self.0.unsigned_abs();
+        out.push_str(itoa::Buffer::new().format(abs / 100));
+        let cents = (abs % 100) as u8;
+        out.push('.');
+        out.push(char::from(b'0' + cents / 10));
+        out.push(char::from(b'0' + cents % 10));
+    }
+}
+
 impl fmt::Display for Hundredths {
     /// Always two decimals: `12.50`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -194,14 +209,14 @@ impl RowRef {
 
     /// `describe`, added to `out`.
     pub fn describe_into(&self, out: &mut String) {
-        use fmt::Write as _;
         out.push_str(&self.source.file);
         if let Some(sheet) = self.sheet() {
             out.push_str(", sheet ");
             out.push_str(sheet);
         }
         if let Some(row) = self.row() {
-            let _ = write!(out, ", row {row}");
+            out.push_str(", row ");
+            out.push_str(itoa::Buffer::new().format(row));
         }
     }
 }
@@ -455,6 +470,11 @@ mod tests {
         assert_eq!(Hundredths(1250).to_string(), "12.50");
         assert_eq!(Hundredths(5).to_string(), "0.05");
         assert_eq!(Hundredths(-5).to_string(), "-0.05");
+        for h in [0, 5, 1250, -5, -1250, 123_456_789, i64::MIN, i64::MAX] {
+            let mut pushed = String::from("x");
+            Hundredths(h).push_to(&mut pushed);
+            assert_eq!(pushed, format!("x{}", Hundredths(h)));
+        }
         assert_eq!(Hundredths(4000).to_plain(), "40");
         assert_eq!(Hundredths(150).to_plain(), "1.5");
         assert_eq!(Hundredths(125).to_plain(), "1.25");

@@ -20,6 +20,7 @@ pub fn write(
         let mut writer = writer(Vec::with_capacity(rows.len() * 160));
         let mut text = String::new();
         let mut scratch = String::new();
+        let mut numbers = itoa::Buffer::new();
         for i in rows {
             for value in table.row(i) {
                 scratch.clear();
@@ -32,12 +33,9 @@ pub fn write(
                     (Some(s), _) => s,
                     (None, Value::Text(_) | Value::Message(_)) => unreachable!("text"),
                     (None, Value::Row(None) | Value::Amount(None)) => "",
-                    (None, Value::Row(Some(n))) => {
-                        let _ = write!(scratch, "{n}");
-                        &scratch
-                    }
+                    (None, Value::Row(Some(n))) => numbers.format(*n),
                     (None, Value::Amount(Some(h))) => {
-                        let _ = write!(scratch, "{h}");
+                        h.push_to(&mut scratch);
                         &scratch
                     }
                     (None, Value::Date(d)) => {
