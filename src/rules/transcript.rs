@@ -191,12 +191,20 @@ pub fn evaluate(
     });
 
     // Step 11: a clock-hour program counts only when it is long enough.
-    let program_of =
-        |i: usize| -> ProgramKey { (fold(&lines[i].institution), fold(&lines[i].program)) };
-    let mut programs: BTreeMap<ProgramKey, BTreeMap<&CourseKey, usize>> = BTreeMap::new();
-    for (i, basic) in basics.iter().enumerate() {
-        if basic.is_some_and(|b| b.unit == Unit::Clock) {
-            let courses = programs.entry(program_of(i)).or_default();
+    // Folded once per clock line; the institution is folded in the course key already.
+    let program_keys: Vec<Option<ProgramKey>> = basics
+        .iter()
+        .enumerate()
+        .map(|(i, basic)| {
+            basic
+                .is_some_and(|b| b.unit == Unit::Clock)
+                .then(|| (keys[i].0.clone(), fold(&lines[i].program)))
+        })
+        .collect();
+    let mut programs: BTreeMap<&ProgramKey, BTreeMap<&CourseKey, usize>> = BTreeMap::new();
+    for (i, program) in program_keys.iter().enumerate() {
+        if let Some(program) = program {
+            let courses = programs.entry(program).or_default();
             let slot = courses.entry(key_of(i)).or_insert(i);
             if earliest(i) < earliest(*slot) {
                 *slot = i;
@@ -206,14 +214,14 @@ pub fn evaluate(
     let lengths: BTreeMap<&ProgramKey, Hundredths> = programs
         .iter()
         .map(|(program, courses)| {
-            let earlier = prior.clock_courses.get(program);
+            let earlier = prior.clock_courses.get(*program);
             let this_run: Hundredths = courses
                 .iter()
                 .filter(|(key, _)| !earlier.is_some_and(|e| e.contains_key(**key)))
                 .map(|(_, &i)| basics[i].expect("passed 1–6").hours)
                 .sum();
             (
-                program,
+                *program,
                 this_run + earlier.into_iter().flat_map(|e| e.values().copied()).sum(),
             )
         })
@@ -223,7 +231,7 @@ pub fn evaluate(
             return true;
         }
         // A standing clock row passed checks 1–6, so its program has a length.
-        let total = lengths[&program_of(i)];
+        let total = lengths[program_keys[i].as_ref().expect("a clock row")];
         if total >= rules.clock_minimum_hours {
             return true;
         }
