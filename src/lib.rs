@@ -547,21 +547,19 @@ fn group_by_member(read: &mut [FileRecords]) -> Vec<(MemberKey, MemberRows)> {
             groups
         })
         .collect();
-    let mut by_member: HashMap<MemberKey, MemberRows> = HashMap::default();
-    for (key, (lines, records)) in grouped.into_iter().flatten() {
-        match by_member.entry(key) {
-            std::collections::hash_map::Entry::Vacant(entry) => {
-                entry.insert((lines, records));
-            }
-            std::collections::hash_map::Entry::Occupied(mut entry) => {
-                let rows = entry.get_mut();
+    // A stable sort keeps one member's parts in input order; equal keys are then neighbours.
+    let mut parts: Vec<(MemberKey, MemberRows)> = grouped.into_iter().flatten().collect();
+    parts.par_sort_by(|a, b| a.0.cmp(&b.0));
+    let mut groups: Vec<(MemberKey, MemberRows)> = Vec::with_capacity(parts.len());
+    for (key, (lines, records)) in parts {
+        match groups.last_mut() {
+            Some((last, rows)) if *last == key => {
                 rows.0.extend(lines);
                 rows.1.extend(records);
             }
+            _ => groups.push((key, (lines, records))),
         }
     }
-    let mut groups: Vec<(MemberKey, MemberRows)> = by_member.into_iter().collect();
-    groups.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     groups
 }
 
@@ -714,5 +712,48 @@ mod tests {
             assert_eq!(streamed.rejections, whole.rejections, "batches of {batch}");
             assert_eq!(streamed.data_rows, 400 - 58);
         }
+    }
+
+    fn line(id: &str, row: u32) -> Record {
+        Record::Transcript(TranscriptLine {
+            at: RowRef::in_file("t.csv", (0, 0, row)),
+            member_id: id.into(),
+            member_name: Text::default(),
+            institution: Text::default(),
+            program: Text::default(),
+            program_area: Text::default(),
+            course_id: Text::default(),
+            course_title: Text::default(),
+            completed_on: normalize::value::Parsed::Blank,
+            clock_hours: normalize::value::Parsed::Blank,
+            credit_hours: normalize::value::Parsed::Blank,
+            grade: Text::default(),
+            certified_on: normalize::value::Parsed::Blank,
+        })
+    }
+
+    #[test]
+    fn members_are_grouped_across_parts_in_input_order() {
+        let mut read = vec![FileRecords {
+            records: vec![
+                vec![line("b7", 1), line("0042", 2), line("B7", 3)],
+                vec![line("42", 4), line("b7", 5)],
+                vec![line("7", 6)],
+            ],
+            ..FileRecords::default()
+        }];
+        let groups = group_by_member(&mut read);
+        let seen: Vec<(MemberKey, Vec<u32>)> = groups
+            .into_iter()
+            .map(|(key, (lines, _))| (key, lines.iter().map(|l| l.at.order.2).collect()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (MemberKey::new("7"), vec![6]),
+                (MemberKey::new("42"), vec![2, 4]),
+                (MemberKey::new("B7"), vec![1, 3, 5]),
+            ]
+        );
     }
 }
