@@ -58,6 +58,12 @@ pub(crate) struct FileRecords {
     data_rows: usize,
 }
 
+impl FileRecords {
+    fn records(&self) -> impl Iterator<Item = &Record> {
+        self.records.iter().flatten()
+    }
+}
+
 /// Runs a conversion: reads every input, applies the rules, writes the outputs.
 pub fn run(config: &Config) -> Result<ExitCode> {
     in_pool(config, || {
@@ -107,12 +113,6 @@ struct Batch {
     claims: Vec<rules::claims::ClaimRow>,
     roster_given: bool,
     report: RunReport,
-}
-
-impl FileRecords {
-    fn records(&self) -> impl Iterator<Item = &Record> {
-        self.records.iter().flatten()
-    }
 }
 
 impl Batch {

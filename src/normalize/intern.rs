@@ -14,36 +14,31 @@ const MOST_KEPT: usize = 1 << 16;
 #[derive(Default)]
 pub struct Interner {
     seen: HashSet<Text>,
-    empty: Option<Text>,
 }
 
 impl Interner {
     /// `text`, or the equal text already kept.
     pub fn share(&mut self, text: Text) -> Text {
-        if let Some(kept) = self.seen.get(text.as_str()) {
-            return kept.clone();
+        match self.seen.get(text.as_str()) {
+            Some(kept) => kept.clone(),
+            None => self.keep(text),
         }
+    }
+
+    /// `text` as shared text: the one already kept when it was seen before.
+    pub fn text(&mut self, text: &str) -> Text {
+        match self.seen.get(text) {
+            Some(kept) => kept.clone(),
+            None => self.keep(Text::from(text)),
+        }
+    }
+
+    fn keep(&mut self, text: Text) -> Text {
         if self.seen.len() >= MOST_KEPT {
             self.seen.clear();
         }
         self.seen.insert(text.clone());
         text
-    }
-
-    /// `text` as shared text: the one already kept when it was seen before.
-    pub fn text(&mut self, text: &str) -> Text {
-        if text.is_empty() {
-            return self.empty.get_or_insert_with(|| Text::from("")).clone();
-        }
-        if let Some(kept) = self.seen.get(text) {
-            return kept.clone();
-        }
-        if self.seen.len() >= MOST_KEPT {
-            self.seen.clear();
-        }
-        let kept = Text::from(text);
-        self.seen.insert(kept.clone());
-        kept
     }
 }
 

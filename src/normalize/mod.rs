@@ -141,7 +141,8 @@ pub enum HeaderSearch {
     Found {
         row: u32,
         header: Header,
-        names: Vec<String>,
+        /// The `MISSING_COLUMN` reason every row below gets, when the header lacks a field.
+        missing_column: Option<Text>,
     },
     /// No header among the first 10 non-blank rows: every row below the
     /// first non-blank one (row `row`) is `UNRECOGNIZED_SHEET` with this message.
@@ -178,11 +179,21 @@ pub fn find_header<'r>(
     for row in rows.into_iter().filter(|r| !r.is_blank()).take(10) {
         first.get_or_insert(row);
         seen += 1;
-        if let Some(header) = matcher.recognise(&row.texts()) {
+        let names = row.texts();
+        if let Some(header) = matcher.recognise(&names) {
+            let missing_column = (!header.missing.is_empty()).then(|| {
+                format!(
+                    "the {} header lacks {}; headers found: {}",
+                    kind_label(header.kind),
+                    header.missing.join(", "),
+                    list_names(&names)
+                )
+                .into()
+            });
             return Some(HeaderSearch::Found {
                 row: row.row,
                 header,
-                names: row.texts(),
+                missing_column,
             });
         }
     }
@@ -212,20 +223,10 @@ pub fn find_header<'r>(
 
 /// Finds the header among the first 10 non-blank rows and turns the rows below it into records.
 pub fn normalize_sheet(sheet: Sheet, place: &SheetPlace, matcher: &HeaderMatcher) -> SheetRecords {
-    let search = find_header(&sheet.rows, matcher, true).unwrap_or(HeaderSearch::Empty);
-    normalize_rows(sheet.rows, &search, place)
-}
-
-/// Turns the data rows among `rows` (the non-blank rows below the header)
-/// into records, or rejections when the sheet cannot hold them.
-pub fn normalize_rows(
-    rows: impl IntoIterator<Item = RawRow>,
-    search: &HeaderSearch,
-    place: &SheetPlace,
-) -> SheetRecords {
-    let mut normalizer = RowNormalizer::new(search, place, search.row());
-    for row in rows {
-        normalizer.push(&row);
+    let search = find_header(&sheet.rows, matcher, true).expect("all the sheet's rows are given");
+    let mut normalizer = RowNormalizer::new(&search, place, search.row());
+    for row in &sheet.rows {
+        normalizer.push(row);
     }
     normalizer.finish()
 }
@@ -273,7 +274,7 @@ impl<'a> RowNormalizer<'a> {
         }
         let place = self.place;
         let at = place.at(row.row);
-        let (header, header_names) = match self.search {
+        let (header, missing_column) = match self.search {
             HeaderSearch::Empty => return,
             HeaderSearch::Unrecognized { message, .. } => {
                 self.out.rejections.push(Rejection {
@@ -285,7 +286,11 @@ impl<'a> RowNormalizer<'a> {
                 });
                 return;
             }
-            HeaderSearch::Found { header, names, .. } => (header, names),
+            HeaderSearch::Found {
+                header,
+                missing_column,
+                ..
+            } => (header, missing_column),
         };
         let mut cells = RowCells {
             row,
@@ -293,20 +298,12 @@ impl<'a> RowNormalizer<'a> {
             dates: place.dates,
             texts: &mut self.texts,
         };
-        let problem = if !header.missing.is_empty() {
-            Some((
-                Code::MissingColumn,
-                format!(
-                    "the {} header lacks {}; headers found: {}",
-                    kind_label(header.kind),
-                    header.missing.join(", "),
-                    list_names(header_names)
-                ),
-            ))
+        let problem: Option<(Code, Text)> = if let Some(reason) = missing_column {
+            Some((Code::MissingColumn, reason.clone()))
         } else if row.unclosed_quote {
             Some((
                 Code::MalformedRow,
-                "a quote opened on this line is never closed; the line is read as it stands and the rows after it are read on their own".to_string(),
+                "a quote opened on this line is never closed; the line is read as it stands and the rows after it are read on their own".into(),
             ))
         } else if place.is_csv {
             cells.beyond_header().map(|(column, text)| {
@@ -315,7 +312,8 @@ impl<'a> RowNormalizer<'a> {
                     format!(
                         "field {column} '{text}' lies beyond the header's {} columns",
                         header.last_named + 1
-                    ),
+                    )
+                    .into(),
                 )
             })
         } else {
@@ -323,7 +321,7 @@ impl<'a> RowNormalizer<'a> {
         };
         match problem {
             Some((code, reason)) => self.out.rejections.push(Rejection {
-                reason: reason.into(),
+                reason,
                 at,
                 kind: Some(header.kind),
                 member_id: cells.text(Field::MemberId),

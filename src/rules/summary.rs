@@ -1,7 +1,7 @@
 //! The per-member summary (SPEC.md 4.3 and section 5): CEUs awarded in this
 //! run against the member's requirement.
 
-use crate::model::{Credit, Hundredths, Kind, MemberKey};
+use crate::model::{Credit, Hundredths, Kind, MemberKey, Order};
 use crate::rules::roster::{Member, Roster};
 use crate::rules::ruleset::{credential_key, RuleSet};
 
@@ -48,13 +48,13 @@ pub fn requirement(member: &Member, rules: &RuleSet) -> Option<Hundredths> {
 /// first row's, the name the first non-blank one, unless the roster has them.
 pub fn summarize_member<'a>(
     key: &MemberKey,
-    data_rows: impl IntoIterator<Item = ((u32, u32, u32), &'a str, &'a str)>,
+    data_rows: impl IntoIterator<Item = (Order, &'a str, &'a str)>,
     credits: impl IntoIterator<Item = &'a Credit>,
     roster: &Roster,
     rules: &RuleSet,
 ) -> SummaryRow {
-    let mut first_id: Option<((u32, u32, u32), &str)> = None;
-    let mut first_name: Option<((u32, u32, u32), &str)> = None;
+    let mut first_id: Option<(Order, &str)> = None;
+    let mut first_name: Option<(Order, &str)> = None;
     for (at, id, name) in data_rows {
         if first_id.is_none_or(|(first, _)| at < first) {
             first_id = Some((at, id));
