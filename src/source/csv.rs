@@ -296,6 +296,8 @@ pub fn stream<P: Send>(
 
     let batch_bytes = batch_bytes.max(1);
     let mut buf: Vec<u8> = Vec::new();
+    // The batch before is read into again: fresh memory costs more to touch than to reuse.
+    let mut spare: Vec<u8> = Vec::new();
     let mut eof = fill(&mut file, &mut buf, batch_bytes)?;
     if buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF") {
         return Ok(Streamed::NeedsWholeFile);
@@ -374,7 +376,9 @@ pub fn stream<P: Send>(
                 })
                 .collect::<Option<Vec<_>>>()
         };
-        let mut next = buf[cut..].to_vec();
+        let mut next = std::mem::take(&mut spare);
+        next.clear();
+        next.extend_from_slice(&buf[cut..]);
         let file = &mut file;
         let read_next = move || -> std::io::Result<(Vec<u8>, bool)> {
             let next_eof = eof || fill(file, &mut next, batch_bytes)?;
@@ -393,7 +397,9 @@ pub fn stream<P: Send>(
         if eof {
             return Ok(Streamed::Read { delimiter });
         }
-        (buf, eof) = read?;
+        let next;
+        (next, eof) = read?;
+        spare = std::mem::replace(&mut buf, next);
         uncut = 0;
     }
 }
@@ -401,6 +407,7 @@ pub fn stream<P: Send>(
 /// Reads from `file` until `buf` holds `size` bytes or the file ends; true at the end.
 fn fill(file: &mut impl std::io::Read, buf: &mut Vec<u8>, size: usize) -> std::io::Result<bool> {
     use std::io::Read as _;
+    buf.reserve(size.saturating_sub(buf.len()));
     while buf.len() < size {
         let want = size - buf.len();
         if file.take(want as u64).read_to_end(buf)? < want {
