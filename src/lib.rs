@@ -22,7 +22,9 @@ use rayon::prelude::*;
 
 use config::Config;
 use exit::ExitCode;
-use model::{Code, Credit, InOrder, Kind, MemberKey, Order, Rejection, RowRef, Source, Text};
+use model::{
+    Code, Credit, InOrder, Kind, MemberKey, Order, Reason, Rejection, RowRef, Source, Text,
+};
 use normalize::header::HeaderMatcher;
 use normalize::value::DateContext;
 use normalize::{
@@ -192,8 +194,8 @@ fn process(config: &Config) -> Result<Batch> {
             let reason = first
                 .rejections
                 .first()
-                .map(|r| r.reason.as_str())
-                .unwrap_or("");
+                .map(|r| r.reason.to_string())
+                .unwrap_or_default();
             bail!("cannot read --members file {}: {reason}", members.display());
         }
         if !first.has_roster {
@@ -629,7 +631,9 @@ fn evaluate_members(
                 match outcome {
                     Outcome::Credit(c) => out.credits.push(c),
                     Outcome::Rejection(mut r) => {
-                        r.reason = out.reasons.share(r.reason);
+                        if let Reason::Text(text) = r.reason {
+                            r.reason = Reason::Text(out.reasons.share(text));
+                        }
                         out.rejections.push(r);
                     }
                 }

@@ -311,8 +311,91 @@ pub struct Rejection {
     pub kind: Option<Kind>,
     pub member_id: Text,
     pub code: Code,
-    /// What is wrong, without the place. Rejections for the same reason share it.
-    pub reason: Text,
+    pub reason: Reason,
+}
+
+/// What is wrong with a row, without its place. Rejections for the same
+/// reason share its text. A year's cap reached, most of a large batch's
+/// rejections, is kept as its numbers and made text only when written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Reason {
+    Text(Text),
+    /// In hundredths, as `u32` to keep rejections small; larger amounts are `Text`.
+    CapReached {
+        year: i16,
+        cap: u32,
+        not_awarded: u32,
+    },
+}
+
+impl Reason {
+    /// The annual cap's reason: `the 2024 cap of 40.00 CEUs is already reached; 10.00 CEUs not awarded`.
+    pub fn cap_reached(year: i16, cap: Hundredths, not_awarded: Hundredths) -> Reason {
+        match (u32::try_from(cap.0), u32::try_from(not_awarded.0)) {
+            (Ok(cap), Ok(not_awarded)) => Reason::CapReached {
+                year,
+                cap,
+                not_awarded,
+            },
+            _ => Reason::Text(
+                format!(
+                    "the {year} cap of {cap} CEUs is already reached; {not_awarded} CEUs not awarded"
+                )
+                .into(),
+            ),
+        }
+    }
+
+    /// The reason's text, added to `out`.
+    pub fn push_to(&self, out: &mut String) {
+        match self {
+            Reason::Text(text) => out.push_str(text),
+            Reason::CapReached {
+                year,
+                cap,
+                not_awarded,
+            } => {
+                out.push_str("the ");
+                out.push_str(itoa::Buffer::new().format(*year));
+                out.push_str(" cap of ");
+                Hundredths(i64::from(*cap)).push_to(out);
+                out.push_str(" CEUs is already reached; ");
+                Hundredths(i64::from(*not_awarded)).push_to(out);
+                out.push_str(" CEUs not awarded");
+            }
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Text(text) => f.write_str(text),
+            cap => {
+                let mut text = String::new();
+                cap.push_to(&mut text);
+                f.write_str(&text)
+            }
+        }
+    }
+}
+
+impl From<Text> for Reason {
+    fn from(text: Text) -> Reason {
+        Reason::Text(text)
+    }
+}
+
+impl From<String> for Reason {
+    fn from(text: String) -> Reason {
+        Reason::Text(text.into())
+    }
+}
+
+impl From<&str> for Reason {
+    fn from(text: &str) -> Reason {
+        Reason::Text(text.into())
+    }
 }
 
 impl Rejection {
@@ -327,7 +410,7 @@ impl Rejection {
     pub fn message_into(&self, out: &mut String) {
         self.at.describe_into(out);
         out.push_str(": ");
-        out.push_str(&self.reason);
+        self.reason.push_to(out);
     }
 }
 
@@ -464,6 +547,23 @@ impl MemberKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cap_reached_reads_the_same_kept_as_numbers_or_as_text() {
+        let kept = Reason::cap_reached(2024, Hundredths(4000), Hundredths(1050));
+        assert!(matches!(kept, Reason::CapReached { .. }));
+        assert_eq!(
+            kept.to_string(),
+            "the 2024 cap of 40.00 CEUs is already reached; 10.50 CEUs not awarded"
+        );
+        // Amounts beyond u32 hundredths are kept as text, reading the same way.
+        let large = Reason::cap_reached(2024, Hundredths(5_000_000_000), Hundredths(7));
+        assert!(matches!(large, Reason::Text(_)));
+        assert_eq!(
+            large.to_string(),
+            "the 2024 cap of 50000000.00 CEUs is already reached; 0.07 CEUs not awarded"
+        );
+    }
 
     #[test]
     fn hundredths_print_with_two_decimals() {

@@ -278,7 +278,7 @@ impl<'a> RowNormalizer<'a> {
             HeaderSearch::Empty => return,
             HeaderSearch::Unrecognized { message, .. } => {
                 self.out.rejections.push(Rejection {
-                    reason: message.clone(),
+                    reason: message.clone().into(),
                     at,
                     kind: None,
                     member_id: Text::from(""),
@@ -321,7 +321,7 @@ impl<'a> RowNormalizer<'a> {
         };
         match problem {
             Some((code, reason)) => self.out.rejections.push(Rejection {
-                reason,
+                reason: reason.into(),
                 at,
                 kind: Some(header.kind),
                 member_id: cells.text(Field::MemberId),

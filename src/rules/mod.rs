@@ -12,7 +12,7 @@ pub mod transcript;
 
 use jiff::civil::Date;
 
-use crate::model::{Code, Credit, Kind, Rejection, RowRef, Text};
+use crate::model::{Code, Credit, Kind, Reason, Rejection, RowRef, Text};
 use crate::normalize::value::Parsed;
 use roster::Member;
 
@@ -30,7 +30,7 @@ pub(crate) fn reject(
     at: &RowRef,
     kind: Kind,
     member_id: &Text,
-    (code, reason): Verdict,
+    (code, reason): (Code, impl Into<Reason>),
 ) -> Outcome {
     Outcome::Rejection(Rejection {
         at: at.clone(),

@@ -8,7 +8,7 @@ use foldhash::HashMap;
 
 use jiff::civil::Date;
 
-use crate::model::{Code, Credit, Hundredths, Kind, Text, Unit};
+use crate::model::{Code, Credit, Hundredths, Kind, Reason, Text, Unit};
 use crate::normalize::header::fold;
 use crate::normalize::value::Parsed;
 use crate::normalize::TranscriptLine;
@@ -276,15 +276,14 @@ pub fn evaluate(
         for ((&i, &ceus), award) in rows.iter().zip(&computed).zip(awards) {
             let line = lines[i];
             outcomes[i] = Some(if award == Hundredths::ZERO {
-                let message = format!(
-                    "the {year} cap of {} CEUs is already reached; {ceus} CEUs not awarded",
-                    rules.annual_cap_ceus
-                );
                 reject(
                     &line.at,
                     Kind::Transcript,
                     &line.member_id,
-                    (Code::AnnualCapReached, message),
+                    (
+                        Code::AnnualCapReached,
+                        Reason::cap_reached(year, rules.annual_cap_ceus, ceus),
+                    ),
                 )
             } else {
                 let b = basics[i].expect("standing");
@@ -622,6 +621,13 @@ mod tests {
                 "4 20.00 10.00 capped",
                 "5 45.00 40.00 capped"
             ]
+        );
+        let Outcome::Rejection(capped_out) = &run(&lines, None, &PriorMember::default())[0] else {
+            panic!("row 2 is rejected");
+        };
+        assert_eq!(
+            capped_out.message(),
+            "t.csv, row 2: the 2025 cap of 40.00 CEUs is already reached; 10.00 CEUs not awarded"
         );
     }
 

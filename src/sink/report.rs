@@ -7,7 +7,7 @@ use foldhash::HashMap;
 use rayon::prelude::*;
 use std::fmt::Write as _;
 
-use crate::model::{Code, Credit, Hundredths, InOrder, Rejection};
+use crate::model::{Code, Credit, Hundredths, InOrder, Reason, Rejection};
 use crate::rules::summary::SummaryRow;
 
 /// What the run saw and did, beyond the output rows.
@@ -42,7 +42,7 @@ impl RunReport {
         self.rows_read = self.credited + self.rejected;
         self.ceus_awarded = credits.iter().map(|c| c.ceus_awarded).sum();
         type Counts<'a> = (
-            HashMap<(&'static str, &'a str), usize>,
+            HashMap<(&'static str, &'a Reason), usize>,
             HashMap<&'a str, usize>,
         );
         let (reasons, files) = rejections
@@ -50,9 +50,7 @@ impl RunReport {
             .par_iter()
             .flatten()
             .fold(Counts::default, |(mut reasons, mut files), r| {
-                *reasons
-                    .entry((r.code.as_str(), r.reason.as_str()))
-                    .or_default() += 1;
+                *reasons.entry((r.code.as_str(), &r.reason)).or_default() += 1;
                 *files.entry(r.at.source_file()).or_default() += 1;
                 (reasons, files)
             })
@@ -71,12 +69,13 @@ impl RunReport {
         // The most frequent reason of each code; of equally frequent ones, the first in text order.
         for ((code, reason), n) in reasons {
             *self.by_code.entry(code).or_default() += n;
+            let reason = reason.to_string();
             let best = self
                 .top_reasons
                 .entry(code)
-                .or_insert_with(|| (reason.to_string(), n));
-            if n > best.1 || (n == best.1 && reason < best.0.as_str()) {
-                *best = (reason.to_string(), n);
+                .or_insert_with(|| (reason.clone(), n));
+            if n > best.1 || (n == best.1 && reason < best.0) {
+                *best = (reason, n);
             }
         }
         let mut worst: Vec<(String, usize)> =
@@ -274,7 +273,7 @@ impl RunReport {
                     r.at.row().map(|n| n.to_string()).unwrap_or_default(),
                     escape(&r.member_id),
                     r.code.as_str(),
-                    escape(r.reason.as_str())
+                    escape(&r.reason.to_string())
                 );
             }
             page.push_str("</table>\n");
