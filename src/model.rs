@@ -346,6 +346,14 @@ impl Reason {
         }
     }
 
+    /// The reason's text, borrowed when it is kept as text.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Reason::Text(text) => std::borrow::Cow::Borrowed(text),
+            cap => std::borrow::Cow::Owned(cap.to_string()),
+        }
+    }
+
     /// The reason's text, added to `out`.
     pub fn push_to(&self, out: &mut String) {
         match self {

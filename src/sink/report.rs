@@ -41,17 +41,20 @@ impl RunReport {
         self.rejected = rejections.len();
         self.rows_read = self.credited + self.rejected;
         self.ceus_awarded = credits.iter().map(|c| c.ceus_awarded).sum();
+        // Files are counted by their place record's address (one per
+        // sheet): hashing a path for each of millions of rejections cost more.
         type Counts<'a> = (
-            HashMap<(&'static str, &'a Reason), usize>,
-            HashMap<&'a str, usize>,
+            HashMap<(Code, &'a Reason), usize>,
+            HashMap<usize, (&'a str, usize)>,
         );
         let (reasons, files) = rejections
             .parts()
             .par_iter()
             .flatten()
             .fold(Counts::default, |(mut reasons, mut files), r| {
-                *reasons.entry((r.code.as_str(), &r.reason)).or_default() += 1;
-                *files.entry(r.at.source_file()).or_default() += 1;
+                *reasons.entry((r.code, &r.reason)).or_default() += 1;
+                let place = std::sync::Arc::as_ptr(&r.at.source) as usize;
+                files.entry(place).or_insert((r.at.source_file(), 0)).1 += 1;
                 (reasons, files)
             })
             .reduce(
@@ -60,26 +63,33 @@ impl RunReport {
                     for (k, n) in more {
                         *reasons.entry(k).or_default() += n;
                     }
-                    for (k, n) in more_files {
-                        *files.entry(k).or_default() += n;
+                    for (k, (file, n)) in more_files {
+                        files.entry(k).or_insert((file, 0)).1 += n;
                     }
                     (reasons, files)
                 },
             );
         // The most frequent reason of each code; of equally frequent ones, the first in text order.
         for ((code, reason), n) in reasons {
+            let code = code.as_str();
             *self.by_code.entry(code).or_default() += n;
-            let reason = reason.to_string();
+            let reason = reason.text();
             let best = self
                 .top_reasons
                 .entry(code)
-                .or_insert_with(|| (reason.clone(), n));
-            if n > best.1 || (n == best.1 && reason < best.0) {
-                *best = (reason, n);
+                .or_insert_with(|| (reason.to_string(), n));
+            if n > best.1 || (n == best.1 && *reason < *best.0) {
+                *best = (reason.into_owned(), n);
             }
         }
-        let mut worst: Vec<(String, usize)> =
-            files.into_iter().map(|(f, n)| (f.to_string(), n)).collect();
+        let mut by_file: HashMap<&str, usize> = HashMap::default();
+        for (file, n) in files.into_values() {
+            *by_file.entry(file).or_default() += n;
+        }
+        let mut worst: Vec<(String, usize)> = by_file
+            .into_iter()
+            .map(|(f, n)| (f.to_string(), n))
+            .collect();
         worst.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         worst.truncate(5);
         self.worst_files = worst;
