@@ -10,6 +10,7 @@ use ceu::exit::ExitCode;
 use ceu::rules::ruleset::RuleSet;
 
 fn main() -> ProcessExit {
+    use_small_pages();
     keep_freed_memory_a_while();
     // A reader that fails on a hostile file is caught and reported as a
     // FILE_ERROR row; one line on stderr says where, without a backtrace.
@@ -111,6 +112,18 @@ fn keep_freed_memory_a_while() {
     // SAFETY: setting an option is a plain store that mimalloc allows at any time.
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 1000) };
 }
+
+/// Transparent huge pages are turned off for this process: zeroing a fresh
+/// 2 MiB page on each first touch took 45% of the reading of a 10M-row batch
+/// on a 2-core VM (on 4 KiB pages the whole run took 11-12 s instead of 13.5 s).
+#[cfg(target_os = "linux")]
+fn use_small_pages() {
+    // Only a hint: where it is refused, the run goes on as before.
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn use_small_pages() {}
 
 // glibc's allocator spent more time in the kernel (page faults from trimming
 // and re-growing the heap) than ceu spent parsing; mimalloc keeps pages.
