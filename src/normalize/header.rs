@@ -32,6 +32,29 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// Whether `text` folds to `folded` (a `fold` result), without making the fold.
+pub fn folds_to(text: &str, folded: &str) -> bool {
+    if !text.is_ascii() {
+        return fold(text) == folded;
+    }
+    let mut rest = folded.as_bytes();
+    for b in text.bytes() {
+        let matched = match b {
+            b'#' => rest.strip_prefix(b"no"),
+            b'_' | b'-' | b'.' => continue,
+            b if b.is_ascii_whitespace() || b == 0x0b => continue,
+            b => rest
+                .split_first()
+                .and_then(|(&first, after)| (first == b.to_ascii_lowercase()).then_some(after)),
+        };
+        match matched {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
 /// Every column any record kind knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
@@ -450,6 +473,24 @@ fn required(kind: Kind) -> &'static [&'static [Field]] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folds_to_agrees_with_fold() {
+        assert!(folds_to("Health  Care", "healthcare"));
+        assert!(folds_to("Course #4", "courseno4"));
+        assert!(folds_to("HEALTH-CARE.", "healthcare"));
+        assert!(!folds_to("Health Car", "healthcare"));
+        assert!(!folds_to("Health Cares", "healthcare"));
+        assert!(folds_to("Santé", "santé"));
+        assert!(!folds_to("#", "n"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folds_to_is_fold_then_compare(a in "[ #_.AaBbé-]{0,6}", b in "[ #_.AaBbno-]{0,6}") {
+            proptest::prop_assert_eq!(folds_to(&a, &fold(&b)), fold(&a) == fold(&b));
+        }
+    }
 
     fn names(s: &str) -> Vec<String> {
         s.split(',').map(str::to_string).collect()

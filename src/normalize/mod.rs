@@ -73,16 +73,6 @@ pub enum Record {
     Roster(RosterRow),
 }
 
-impl Record {
-    pub fn at_mut(&mut self) -> &mut RowRef {
-        match self {
-            Record::Transcript(t) => &mut t.at,
-            Record::Instructor(i) => &mut i.at,
-            Record::Roster(r) => &mut r.at,
-        }
-    }
-}
-
 /// What one sheet gave.
 #[derive(Debug, Default)]
 pub struct SheetRecords {

@@ -38,12 +38,17 @@ pub type ProgramKey = (String, String);
 pub type InstructorKey = (String, String, String, Date);
 
 pub fn course_key(institution: &str, course_id: &str, course_title: &str) -> CourseKey {
+    course_key_at(fold(institution), course_id, course_title)
+}
+
+/// `course_key`, the institution folded already.
+pub fn course_key_at(institution: String, course_id: &str, course_title: &str) -> CourseKey {
     let course = if course_id.trim().is_empty() {
         course_title
     } else {
         course_id
     };
-    (fold(institution), fold(course))
+    (institution, fold(course))
 }
 
 /// What earlier runs gave one member.

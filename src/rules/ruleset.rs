@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
 use crate::model::Hundredths;
-use crate::normalize::header::{fold, Field};
+use crate::normalize::header::{fold, folds_to, Field};
 
 /// The embedded default rule set.
 pub const DEFAULT_RULES: &str = include_str!("default.toml");
@@ -253,7 +253,11 @@ impl RuleSet {
 
     /// Whether a program area, folded, is one the rules accept.
     pub fn accepts_program_area(&self, area: &str) -> bool {
-        self.lookups.program_areas.contains(&fold(area))
+        // A few areas, checked once per transcript line: no fold is made.
+        self.lookups
+            .program_areas
+            .iter()
+            .any(|accepted| folds_to(area, accepted))
     }
 
     pub fn is_non_passing(&self, grade: &str) -> bool {

@@ -13,7 +13,7 @@ use crate::normalize::header::fold;
 use crate::normalize::value::Parsed;
 use crate::normalize::TranscriptLine;
 use crate::rules::caps::allocate;
-use crate::rules::prior::{course_key, CourseKey, PriorMember, ProgramKey};
+use crate::rules::prior::{course_key_at, CourseKey, PriorMember, ProgramKey};
 use crate::rules::roster::Member;
 use crate::rules::ruleset::RuleSet;
 use crate::rules::{
@@ -139,10 +139,22 @@ pub fn evaluate(
             }
         }
     }
-    // Folded once per line: steps 10 and 11 look them up many times.
+    // Folded once per line: steps 10 and 11 look them up many times. A
+    // member's lines mostly share one institution text, folded once.
+    let mut institution: Option<(&Text, String)> = None;
     let keys: Vec<CourseKey> = lines
         .iter()
-        .map(|l| course_key(&l.institution, &l.course_id, &l.course_title))
+        .map(|l| {
+            let folded = match &institution {
+                Some((text, folded)) if Text::ptr_eq(text, &l.institution) => folded.clone(),
+                _ => {
+                    let folded = fold(&l.institution);
+                    institution = Some((&l.institution, folded.clone()));
+                    folded
+                }
+            };
+            course_key_at(folded, &l.course_id, &l.course_title)
+        })
         .collect();
     let key_of = |i: usize| &keys[i];
     let earliest = |i: usize| {
