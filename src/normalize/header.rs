@@ -256,6 +256,18 @@ pub struct Header {
     pub missing: Vec<String>,
     /// Index of the last non-blank header name: CSV fields beyond it are `MALFORMED_ROW`.
     pub last_named: usize,
+    /// `columns` by `Field as usize`: every field of every row is looked up.
+    by_field: Box<[Option<usize>; FIELD_COUNT]>,
+}
+
+/// How many fields there are.
+pub const FIELD_COUNT: usize = FIELDS.len();
+
+impl Header {
+    /// The column index of a field present.
+    pub fn column(&self, field: Field) -> Option<usize> {
+        self.by_field[field as usize]
+    }
 }
 
 /// Header matching with the rule set's extra names (`[columns]`, `--map`).
@@ -353,11 +365,16 @@ impl HeaderMatcher {
                 .iter()
                 .rposition(|n| !n.trim().is_empty())
                 .unwrap_or(0);
+            let mut by_field = Box::new([None; FIELD_COUNT]);
+            for (&field, &i) in &columns {
+                by_field[field as usize] = Some(i);
+            }
             return Some(Header {
                 kind,
                 columns,
                 missing,
                 last_named,
+                by_field,
             });
         }
         None
@@ -473,6 +490,15 @@ fn required(kind: Kind) -> &'static [&'static [Field]] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_are_listed_in_their_order() {
+        // `Header::column` indexes by `Field as usize`.
+        for (i, (field, _, _)) in FIELDS.iter().enumerate() {
+            assert_eq!(*field as usize, i, "{field:?}");
+        }
+        assert_eq!(Field::CeusRequired as usize, FIELD_COUNT - 1);
+    }
 
     #[test]
     fn folds_to_agrees_with_fold() {

@@ -12,7 +12,7 @@ use jiff::civil::Date;
 
 use crate::model::{Code, Hundredths, Kind, Rejection, RowRef, Source, Text};
 use crate::source::{Cell, Cells, RawRow, Sheet};
-use header::{Field, Header, HeaderMatcher};
+use header::{Field, Header, HeaderMatcher, FIELD_COUNT};
 use intern::Interner;
 use value::{parse_date, parse_date_str, parse_hours, parse_hours_str, DateContext, Parsed};
 
@@ -229,6 +229,7 @@ pub struct RowNormalizer<'a> {
     /// Rows up to this number are the header or above it.
     below: u32,
     texts: Interner,
+    last: LastTexts,
     out: SheetRecords,
 }
 
@@ -240,6 +241,7 @@ impl<'a> RowNormalizer<'a> {
             place,
             below,
             texts: Interner::default(),
+            last: Default::default(),
             out: SheetRecords {
                 kind: search.kind(),
                 is_roster: search.kind() == Some(Kind::Member),
@@ -287,6 +289,7 @@ impl<'a> RowNormalizer<'a> {
             header,
             dates: place.dates,
             texts: &mut self.texts,
+            last: &mut self.last,
         };
         let problem: Option<(Code, Text)> = if let Some(reason) = missing_column {
             Some((Code::MissingColumn, reason.clone()))
@@ -331,11 +334,17 @@ struct RowCells<'a> {
     header: &'a Header,
     dates: DateContext,
     texts: &'a mut Interner,
+    last: &'a mut LastTexts,
 }
+
+/// Each field's text in the row before: a member's rows repeat most of
+/// them (id, name, institution, program), which are then shared without
+/// looking them up.
+type LastTexts = [Option<Text>; FIELD_COUNT];
 
 impl RowCells<'_> {
     fn index(&self, field: Field) -> Option<usize> {
-        self.header.columns.get(&field).copied()
+        self.header.column(field)
     }
 
     /// The field as text. A workbook's text cell is read once, so its string
@@ -345,7 +354,14 @@ impl RowCells<'_> {
             return self.texts.text("");
         };
         match &self.row.cells {
-            Cells::Text(fields) => self.texts.text(fields.get(i).unwrap_or("").trim()),
+            Cells::Text(fields) => {
+                let text = fields.get(i).unwrap_or("").trim();
+                let last = &mut self.last[field as usize];
+                match last {
+                    Some(same) if same.as_str() == text => same.clone(),
+                    _ => last.insert(self.texts.text(text)).clone(),
+                }
+            }
             Cells::Typed(cells) => match cells.get(i) {
                 // A sheet's texts are shared already; only untrimmed ones are made anew.
                 Some(Cell::Text(s)) if s.trim().len() == s.len() => s.clone(),
