@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
 use crate::model::Hundredths;
-use crate::normalize::header::{fold, folds_to, Field};
+use crate::normalize::header::{fold, fold_in, Field};
 
 /// The embedded default rule set.
 pub const DEFAULT_RULES: &str = include_str!("default.toml");
@@ -253,11 +253,12 @@ impl RuleSet {
 
     /// Whether a program area, folded, is one the rules accept.
     pub fn accepts_program_area(&self, area: &str) -> bool {
-        // A few areas, checked once per transcript line: no fold is made.
-        self.lookups
-            .program_areas
-            .iter()
-            .any(|accepted| folds_to(area, accepted))
+        // Checked for every transcript line: folded without allocating.
+        let mut buffer = [0u8; 64];
+        match fold_in(area, &mut buffer) {
+            Some(folded) => self.lookups.program_areas.contains(folded),
+            None => self.lookups.program_areas.contains(&fold(area)),
+        }
     }
 
     pub fn is_non_passing(&self, grade: &str) -> bool {
