@@ -5,12 +5,14 @@
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
+use std::thread::JoinHandle;
 
 use anyhow::{Context, Result};
 
 /// Writes each named file into `dir`, its contents written by `write(i, out)`.
-/// Each file is flushed to disk on a thread of its own while the next is
-/// written; all are renamed once every one is on disk.
+/// Each file goes to disk on a thread of its own, which flushes it while
+/// the next is made; all are renamed once every one is on disk.
 pub fn write_files(
     dir: &Path,
     names: &[String],
@@ -22,122 +24,154 @@ pub fn write_files(
             dir.display()
         )
     };
-    std::thread::scope(|scope| {
-        let mut written = Vec::with_capacity(names.len());
-        for (i, name) in names.iter().enumerate() {
-            let prefix = format!(".{name}.");
-            let mut builder = tempfile::Builder::new();
-            builder.prefix(&prefix).suffix(".tmp");
-            // Temporary files are private by default; outputs are ordinary files.
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                builder.permissions(std::fs::Permissions::from_mode(0o644));
-            }
-            let temp = builder.tempfile_in(dir).with_context(|| {
-                format!(
-                    "cannot write in {}: check that it is a writable directory",
-                    dir.display()
-                )
-            })?;
-            let written_whole = (|| -> Result<std::fs::File> {
-                let mut out = DiskWriter::new(temp.as_file());
-                write(i, &mut out)?;
-                out.finish()?;
-                Ok(temp.as_file().try_clone()?)
-            })();
-            let file = match written_whole {
-                Ok(file) => file,
-                // A table that the format cannot hold says so itself.
-                Err(e) if e.downcast_ref::<std::io::Error>().is_none() => return Err(e),
-                Err(e) => return Err(e.context(disk_full(name))),
-            };
-            let synced = scope.spawn(move || file.sync_all());
-            written.push((temp, name, synced));
+    let mut written = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // Temporary files are private by default; outputs are ordinary files.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
         }
-        let mut on_disk = Vec::with_capacity(written.len());
-        for (temp, name, synced) in written {
-            match synced.join() {
-                Ok(Ok(())) => on_disk.push((temp, name)),
-                Ok(Err(e)) => return Err(anyhow::Error::new(e).context(disk_full(name))),
-                Err(_) => anyhow::bail!("{}", disk_full(name)),
-            }
+        let temp = builder.tempfile_in(dir).with_context(|| {
+            format!(
+                "cannot write in {}: check that it is a writable directory",
+                dir.display()
+            )
+        })?;
+        let written_whole = (|| -> Result<JoinHandle<std::io::Result<()>>> {
+            let mut out = DiskWriter::new(temp.as_file().try_clone()?);
+            write(i, &mut out)?;
+            Ok(out.finish()?)
+        })();
+        let on_disk = match written_whole {
+            Ok(on_disk) => on_disk,
+            // A table that the format cannot hold says so itself.
+            Err(e) if e.downcast_ref::<std::io::Error>().is_none() => return Err(e),
+            Err(e) => return Err(e.context(disk_full(name))),
+        };
+        written.push((temp, name, on_disk));
+    }
+    let mut on_disk = Vec::with_capacity(written.len());
+    for (temp, name, synced) in written {
+        match synced.join() {
+            Ok(Ok(())) => on_disk.push((temp, name)),
+            Ok(Err(e)) => return Err(anyhow::Error::new(e).context(disk_full(name))),
+            Err(_) => anyhow::bail!("{}", disk_full(name)),
         }
-        for (temp, name) in on_disk {
-            temp.persist(dir.join(name))
-                .with_context(|| format!("cannot replace {name} in {}", dir.display()))?;
-        }
-        Ok(())
-    })
+    }
+    for (temp, name) in on_disk {
+        temp.persist(dir.join(name))
+            .with_context(|| format!("cannot replace {name} in {}", dir.display()))?;
+    }
+    Ok(())
 }
 
 /// Bytes go to the file in chunks of this size, aligned as direct I/O needs.
 const CHUNK: usize = 8 << 20;
 const ALIGN: usize = 4096;
 
-/// Writes a file in large chunks straight to the disk, past the page cache
-/// (`O_DIRECT`, on Linux): copying 1.9 GB of outputs into the cache and
-/// flushing it took 3 to 4 s on the 10M-row batch, written direct about 1 s
-/// with the processor free to make the next rows. Where the file system
-/// refuses direct I/O the chunks are written the ordinary way.
-struct DiskWriter<'f> {
-    file: &'f File,
-    /// Holds an aligned window of `CHUNK` bytes starting at `start`.
+/// A chunk of a file's bytes, in a buffer aligned as direct I/O needs.
+struct Chunk {
     buffer: Box<[u8]>,
     start: usize,
     held: usize,
-    direct: bool,
 }
 
-impl<'f> DiskWriter<'f> {
-    fn new(file: &'f File) -> DiskWriter<'f> {
+impl Chunk {
+    fn new() -> Chunk {
         let buffer = vec![0u8; CHUNK + ALIGN].into_boxed_slice();
         let start = buffer.as_ptr().align_offset(ALIGN);
-        let direct = set_direct(file, true);
-        DiskWriter {
-            file,
+        Chunk {
             buffer,
             start,
             held: 0,
-            direct,
         }
     }
 
-    fn write_held(&mut self) -> std::io::Result<()> {
-        let chunk = &self.buffer[self.start..self.start + self.held];
-        let mut file = self.file;
-        match file.write_all(chunk) {
-            // A file system without direct I/O says so at the first write.
-            Err(e) if self.direct && e.kind() == std::io::ErrorKind::InvalidInput => {
-                self.direct = false;
-                set_direct(self.file, false);
-                file.write_all(chunk)?;
-            }
-            written => written?,
-        }
-        self.held = 0;
-        Ok(())
-    }
-
-    /// Writes what is held; the last chunk, not a whole number of blocks,
-    /// goes through the page cache.
-    fn finish(mut self) -> std::io::Result<()> {
-        if self.direct {
-            self.direct = false;
-            set_direct(self.file, false);
-        }
-        self.write_held()
+    fn bytes(&self) -> &[u8] {
+        &self.buffer[self.start..self.start + self.held]
     }
 }
 
-impl Write for DiskWriter<'_> {
+/// Writes a file in large chunks straight to the disk, past the page cache
+/// (`O_DIRECT`, on Linux), on a thread of its own: copying 1.9 GB of
+/// outputs into the cache and flushing it took 3 to 4 s on the 10M-row
+/// batch, written direct about 1 s, during which every core goes on making
+/// the next rows. Where the file system refuses direct I/O the chunks are
+/// written the ordinary way.
+struct DiskWriter {
+    chunk: Chunk,
+    /// Full chunks, and whether each is the last, to the disk's thread.
+    to_disk: Option<SyncSender<(Chunk, bool)>>,
+    /// Chunks written, back to be filled again.
+    written: Receiver<Chunk>,
+    /// Writes the chunks, then flushes the file to disk.
+    disk: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl DiskWriter {
+    fn new(file: File) -> DiskWriter {
+        // One chunk waits while one is written and one is filled.
+        let (to_disk, chunks) = sync_channel::<(Chunk, bool)>(1);
+        let (done, written) = channel();
+        let disk = std::thread::spawn(move || {
+            let mut direct = set_direct(&file, true);
+            for (chunk, last) in chunks {
+                // The last chunk, not a whole number of blocks, goes through the page cache.
+                if last && direct {
+                    direct = set_direct(&file, false);
+                }
+                write_chunk(&file, chunk.bytes(), &mut direct)?;
+                let _ = done.send(Chunk { held: 0, ..chunk });
+            }
+            file.sync_all()
+        });
+        DiskWriter {
+            chunk: Chunk::new(),
+            to_disk: Some(to_disk),
+            written,
+            disk: Some(disk),
+        }
+    }
+
+    fn send(&mut self, last: bool) -> std::io::Result<()> {
+        let next = self.written.try_recv().unwrap_or_else(|_| Chunk::new());
+        let full = std::mem::replace(&mut self.chunk, next);
+        let sent = self
+            .to_disk
+            .as_ref()
+            .map(|to_disk| to_disk.send((full, last)));
+        if let Some(Ok(())) = sent {
+            return Ok(());
+        }
+        // The disk's thread stopped: its error says why.
+        self.to_disk = None;
+        Err(match self.disk.take().map(JoinHandle::join) {
+            Some(Ok(Err(e))) => e,
+            _ => std::io::Error::other("the file's writer stopped"),
+        })
+    }
+
+    /// Sends what is held; the thread that writes it and flushes the file.
+    fn finish(mut self) -> std::io::Result<JoinHandle<std::io::Result<()>>> {
+        self.send(true)?;
+        self.to_disk = None;
+        Ok(self.disk.take().expect("finished once"))
+    }
+}
+
+impl Write for DiskWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let taken = bytes.len().min(CHUNK - self.held);
-        let at = self.start + self.held;
-        self.buffer[at..at + taken].copy_from_slice(&bytes[..taken]);
-        self.held += taken;
-        if self.held == CHUNK {
-            self.write_held()?;
+        let chunk = &mut self.chunk;
+        let taken = bytes.len().min(CHUNK - chunk.held);
+        let at = chunk.start + chunk.held;
+        chunk.buffer[at..at + taken].copy_from_slice(&bytes[..taken]);
+        chunk.held += taken;
+        if chunk.held == CHUNK {
+            self.send(false)?;
         }
         Ok(taken)
     }
@@ -145,6 +179,34 @@ impl Write for DiskWriter<'_> {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+impl Drop for DiskWriter {
+    /// A file left unfinished (its table failed): its thread ends with it.
+    fn drop(&mut self) {
+        self.to_disk = None;
+        if let Some(disk) = self.disk.take() {
+            let _ = disk.join();
+        }
+    }
+}
+
+/// Writes all of `bytes`; a file system that refuses direct I/O says so
+/// at the first write, and the rest is written the ordinary way.
+fn write_chunk(mut file: &File, bytes: &[u8], direct: &mut bool) -> std::io::Result<()> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match file.write(rest) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => rest = &rest[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if *direct && e.kind() == std::io::ErrorKind::InvalidInput => {
+                *direct = set_direct(file, false);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Turns direct I/O on or off; whether it is on.
