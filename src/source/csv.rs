@@ -324,10 +324,17 @@ pub fn stream<P: Send>(
             eof = fill(&mut file, &mut buf, size)?;
             continue;
         };
-        let Ok(text) = std::str::from_utf8(&buf[..cut]) else {
-            return Ok(Streamed::NeedsWholeFile);
-        };
         let first_batch = delimiter.is_none();
+        // The first batch is read as one text to find the header; later
+        // batches are checked to be UTF-8 piece by piece, in parallel.
+        let text = if first_batch {
+            let Ok(text) = std::str::from_utf8(&buf[..cut]) else {
+                return Ok(Streamed::NeedsWholeFile);
+            };
+            text
+        } else {
+            ""
+        };
         let tried: &[u8] = match (forced, is_tsv) {
             (Some(d), _) => &[d],
             (None, true) => b"\t",
@@ -352,11 +359,7 @@ pub fn stream<P: Send>(
                 return Ok(Streamed::NeedsWholeFile);
             }
         }
-        let pieces = pieces(
-            text.as_bytes(),
-            rayon::current_num_threads() * 4,
-            first_rows.1,
-        );
+        let pieces = pieces(&buf[..cut], rayon::current_num_threads() * 4, first_rows.1);
         let buf_ref = &buf;
         let parse = || {
             pieces
@@ -364,7 +367,9 @@ pub fn stream<P: Send>(
                 .enumerate()
                 .map(|(k, &(from, to))| {
                     let first = first_batch && k == 0;
-                    let mut reader = RowReader::new(&text[from..to], delimiter);
+                    // Cut after a line end, a piece holds whole characters.
+                    let text = std::str::from_utf8(&buf_ref[from..to]).ok()?;
+                    let mut reader = RowReader::new(text, delimiter);
                     let made = piece(&mut reader, first);
                     while reader.next_row().is_some() {}
                     let whole = !reader.saw_unclosed_quote
