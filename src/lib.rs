@@ -720,18 +720,8 @@ mod tests {
         lines
     }
 
-    #[test]
-    fn a_csv_file_not_utf8_past_its_first_batch_is_read_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.csv");
-        let mut bytes = b"member_id,institution,program,program_area,course_id,completed_on,credit_hours,grade\n".to_vec();
-        for i in 0..200 {
-            bytes
-                .extend_from_slice(format!("{i},U,P,health care,C{i},2025-03-14,3,A\n").as_bytes());
-        }
-        // Windows-1252 \xE9 (\u{e9}) far past the first batch.
-        bytes.extend_from_slice(b"7,Caf\xE9 College,P,health care,C9,2025-03-14,3,A\n");
-        std::fs::write(&path, &bytes).unwrap();
+    /// A CSV file as an input, with the dates and the reading options of the tests.
+    fn csv_file(path: std::path::PathBuf) -> (InputFile, DateContext, ReadOptions) {
         let input = InputFile {
             source_file: "t.csv".to_string(),
             path,
@@ -750,8 +740,25 @@ mod tests {
                 part_bytes: 1 << 30,
             },
             matcher: HeaderMatcher::default(),
-            csv_batch_bytes: 1000,
+            csv_batch_bytes: 0,
         };
+        (input, dates, options)
+    }
+
+    #[test]
+    fn a_csv_file_not_utf8_past_its_first_batch_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let mut bytes = b"member_id,institution,program,program_area,course_id,completed_on,credit_hours,grade\n".to_vec();
+        for i in 0..200 {
+            bytes
+                .extend_from_slice(format!("{i},U,P,health care,C{i},2025-03-14,3,A\n").as_bytes());
+        }
+        // Windows-1252 \xE9 (\u{e9}) far past the first batch.
+        bytes.extend_from_slice(b"7,Caf\xE9 College,P,health care,C9,2025-03-14,3,A\n");
+        std::fs::write(&path, &bytes).unwrap();
+        let (input, dates, mut options) = csv_file(path);
+        options.csv_batch_bytes = 1000;
         assert!(stream_csv(3, &input, &options, dates).is_none());
         let whole = read_and_normalize(3, &input, &options, dates);
         let lines = lines_in_order(&whole);
@@ -777,26 +784,7 @@ mod tests {
             }
         }
         std::fs::write(&path, &text).unwrap();
-        let input = InputFile {
-            source_file: "t.csv".to_string(),
-            path,
-            format: Some(Format::Csv),
-        };
-        let dates = DateContext {
-            day_first: false,
-            as_of_year: 2026,
-            is_1904: false,
-        };
-        let mut options = ReadOptions {
-            delimiter: None,
-            limits: Limits {
-                sheet_rows: 1 << 20,
-                sheet_columns: 1 << 10,
-                part_bytes: 1 << 30,
-            },
-            matcher: HeaderMatcher::default(),
-            csv_batch_bytes: 0,
-        };
+        let (input, dates, mut options) = csv_file(path);
         let whole = read_whole(&input, &options, dates);
         let whole_records = lines_in_order(&whole);
         // Every 7th line is empty and every 7th has a field beyond the header.
