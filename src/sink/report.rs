@@ -35,59 +35,104 @@ pub struct RunReport {
     pub worst_files: Vec<(String, usize)>,
 }
 
+/// Rejections counted by code and reason, and by file.
+#[derive(Default)]
+struct Counts<'a> {
+    /// A year's cap reached: few distinct reasons, most of the rejections,
+    /// counted in a map of their own that stays in the cache.
+    caps: HashMap<(Code, &'a Reason), usize>,
+    /// Reasons as text, which may each be distinct (a duplicate names the row it repeats).
+    texts: HashMap<(Code, &'a Reason), usize>,
+    /// By place record (one per sheet): hashing a path for each of millions
+    /// of rejections cost more than the count.
+    files: HashMap<usize, (&'a str, usize)>,
+}
+
+impl<'a> Counts<'a> {
+    fn add(&mut self, r: &'a Rejection) {
+        let reasons = match r.reason {
+            Reason::CapReached { .. } => &mut self.caps,
+            Reason::Text(_) => &mut self.texts,
+        };
+        *reasons.entry((r.code, &r.reason)).or_default() += 1;
+        let place = std::sync::Arc::as_ptr(&r.at.source) as usize;
+        self.files
+            .entry(place)
+            .or_insert_with(|| (r.at.source_file(), 0))
+            .1 += 1;
+    }
+
+    fn merge(&mut self, other: Counts<'a>) {
+        for (key, n) in other.caps {
+            *self.caps.entry(key).or_default() += n;
+        }
+        for (key, n) in other.texts {
+            *self.texts.entry(key).or_default() += n;
+        }
+        for (place, (file, n)) in other.files {
+            self.files.entry(place).or_insert((file, 0)).1 += n;
+        }
+    }
+}
+
 impl RunReport {
     pub fn tally(&mut self, credits: &InOrder<Credit>, rejections: &InOrder<Rejection>) {
         self.credited = credits.len();
         self.rejected = rejections.len();
         self.rows_read = self.credited + self.rejected;
-        self.ceus_awarded = credits.iter().map(|c| c.ceus_awarded).sum();
-        // Files are counted by their place record's address (one per
-        // sheet): hashing a path for each of millions of rejections cost more.
-        type Counts<'a> = (
-            HashMap<(Code, &'a Reason), usize>,
-            HashMap<usize, (&'a str, usize)>,
-        );
-        // Each part counted on one thread, then the counts merged: merging
-        // the maps of many small splits cost more than the counting.
-        let (reasons, files) = rejections
+        self.ceus_awarded = credits
+            .parts()
+            .iter()
+            .flatten()
+            .map(|c| c.ceus_awarded)
+            .sum();
+        // Each part counted on one thread, then the counts merged once into
+        // the largest, its maps grown first: merging pairwise, growing as
+        // they went, took twice as long as the counting.
+        let mut parts: Vec<Counts> = rejections
             .parts()
             .par_iter()
             .map(|part| {
-                let (mut reasons, mut files) = Counts::default();
+                let mut counts = Counts::default();
                 for r in part {
-                    *reasons.entry((r.code, &r.reason)).or_default() += 1;
-                    let place = std::sync::Arc::as_ptr(&r.at.source) as usize;
-                    files.entry(place).or_insert((r.at.source_file(), 0)).1 += 1;
+                    counts.add(r);
                 }
-                (reasons, files)
+                counts
             })
-            .reduce(
-                Counts::default,
-                |(mut reasons, mut files), (more, more_files)| {
-                    for (k, n) in more {
-                        *reasons.entry(k).or_default() += n;
-                    }
-                    for (k, (file, n)) in more_files {
-                        files.entry(k).or_insert((file, 0)).1 += n;
-                    }
-                    (reasons, files)
-                },
-            );
+            .collect();
+        parts.sort_by_key(|c| c.texts.len());
+        let mut counts = parts.pop().unwrap_or_default();
+        counts
+            .texts
+            .reserve(parts.iter().map(|c| c.texts.len()).sum());
+        for more in parts {
+            counts.merge(more);
+        }
         // The most frequent reason of each code; of equally frequent ones, the first in text order.
-        for ((code, reason), n) in reasons {
-            let code = code.as_str();
-            *self.by_code.entry(code).or_default() += n;
+        // Per code: how many, and the best reason so far with its count.
+        let mut by_code: HashMap<Code, (usize, std::borrow::Cow<str>, usize)> = HashMap::default();
+        for ((code, reason), n) in counts.caps.into_iter().chain(counts.texts) {
             let reason = reason.text();
-            let best = self
-                .top_reasons
-                .entry(code)
-                .or_insert_with(|| (reason.to_string(), n));
-            if n > best.1 || (n == best.1 && *reason < *best.0) {
-                *best = (reason.into_owned(), n);
+            match by_code.entry(code) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert((n, reason, n));
+                }
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let (total, best, best_n) = e.get_mut();
+                    *total += n;
+                    if n > *best_n || (n == *best_n && reason < *best) {
+                        (*best, *best_n) = (reason, n);
+                    }
+                }
             }
         }
+        for (code, (total, best, n)) in by_code {
+            *self.by_code.entry(code.as_str()).or_default() += total;
+            self.top_reasons
+                .insert(code.as_str(), (best.into_owned(), n));
+        }
         let mut by_file: HashMap<&str, usize> = HashMap::default();
-        for (file, n) in files.into_values() {
+        for (file, n) in counts.files.into_values() {
             *by_file.entry(file).or_default() += n;
         }
         let mut worst: Vec<(String, usize)> = by_file
@@ -330,4 +375,84 @@ fn escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Kind, RowRef, Text};
+
+    fn rejection(file: &str, row: u32, code: Code, reason: Reason) -> Rejection {
+        Rejection {
+            at: RowRef::in_file(file, (0, 0, row)),
+            kind: Some(Kind::Transcript),
+            member_id: Text::from("42"),
+            code,
+            reason,
+        }
+    }
+
+    #[test]
+    fn the_most_frequent_reason_of_each_code_and_the_files_with_most_rejections() {
+        let cap =
+            |not_awarded| Reason::cap_reached(2025, Hundredths(4000), Hundredths(not_awarded));
+        let text = |t: &str| Reason::from(t);
+        // Counted across parts: the same reasons in different parts are merged by their text.
+        let parts = vec![
+            vec![
+                rejection("a.csv", 2, Code::AnnualCapReached, cap(1000)),
+                rejection("a.csv", 3, Code::AnnualCapReached, cap(500)),
+                rejection(
+                    "a.csv",
+                    4,
+                    Code::NotPassed,
+                    text("grade 'F' is not a passing grade"),
+                ),
+                rejection("a.csv", 5, Code::DuplicateCourse, text("course 'B' again")),
+            ],
+            vec![
+                rejection("b.csv", 2, Code::AnnualCapReached, cap(500)),
+                rejection(
+                    "b.csv",
+                    3,
+                    Code::NotPassed,
+                    text("grade 'F' is not a passing grade"),
+                ),
+                rejection(
+                    "b.csv",
+                    4,
+                    Code::NotPassed,
+                    text("grade 'D' is not a passing grade"),
+                ),
+                rejection("b.csv", 5, Code::DuplicateCourse, text("course 'A' again")),
+            ],
+            vec![],
+        ];
+        let rejections = InOrder::new(parts, |r| &r.at);
+        let credits = InOrder::new(Vec::<Vec<Credit>>::new(), |c| &c.at);
+        let mut report = RunReport::default();
+        report.tally(&credits, &rejections);
+        assert_eq!(report.rejected, 8);
+        assert_eq!(report.by_code["ANNUAL_CAP_REACHED"], 3);
+        assert_eq!(report.by_code["NOT_PASSED"], 3);
+        assert_eq!(report.by_code["DUPLICATE_COURSE"], 2);
+        let top = |code: &str| report.top_reasons[code].clone();
+        assert_eq!(
+            top("ANNUAL_CAP_REACHED"),
+            (
+                "the 2025 cap of 40.00 CEUs is already reached; 5.00 CEUs not awarded".to_string(),
+                2
+            )
+        );
+        assert_eq!(
+            top("NOT_PASSED"),
+            ("grade 'F' is not a passing grade".to_string(), 2)
+        );
+        // Equally frequent: the first in text order.
+        assert_eq!(top("DUPLICATE_COURSE"), ("course 'A' again".to_string(), 1));
+        assert_eq!(
+            report.worst_files,
+            vec![("a.csv".to_string(), 4), ("b.csv".to_string(), 4)]
+        );
+    }
 }
