@@ -33,7 +33,7 @@ for rows in $sizes; do
   [ -f "$csv" ] || "$ceu" generate --rows "$rows" --out "$csv" --seed 1
   read -r duck_s duck_mb < <(measure python3 benches/duckdb_rules.py "$csv" "$work" 2)
   for threads in 1 2; do
-    rm -rf "$work/out"
+    rm -rf "$work/out"; sync  # the deleted outputs are discarded before the next run starts
     read -r s mb < <(measure "$ceu" convert "$csv" --out "$work/out" --as-of 2026-11-15 --threads "$threads" -q)
     ratio=$(awk -v d="$duck_s" -v c="$s" 'BEGIN { printf "%.1fx faster", d / c }')
     echo "| $rows-row CSV | ceu | $threads | $s | $mb | $ratio |"
@@ -46,7 +46,7 @@ books="$work/workbooks"
 cargo build --release --quiet --bench calamine_floor
 for threads in 1 2; do
   read -r floor _ < <(cargo bench --quiet --bench calamine_floor -- "$books" "$threads")
-  rm -rf "$work/out"
+  rm -rf "$work/out"; sync
   read -r s mb < <(measure "$ceu" convert "$books" --out "$work/out" --as-of 2026-11-15 --threads "$threads" -q)
   ratio=$(awk -v f="$floor" -v c="$s" 'BEGIN { printf "%.2fx calamine", c / f }')
   echo "| 200 xlsx x 5,000 rows | ceu | $threads | $s | $mb | $ratio |"
