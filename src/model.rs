@@ -460,20 +460,29 @@ pub struct InOrder<T> {
 impl<T: Sync> InOrder<T> {
     pub fn new(parts: Vec<Vec<T>>, at: impl Fn(&T) -> &RowRef + Sync) -> InOrder<T> {
         use rayon::prelude::*;
-        let mut keyed: Vec<(Order, (u32, u32))> = parts
-            .par_iter()
+        // Each part's keys are made in place, on the threads, in a list of the final length.
+        let total = parts.iter().map(Vec::len).sum();
+        let mut keyed: Vec<(Order, (u32, u32))> = vec![((0, 0, 0), (0, 0)); total];
+        let mut slices = Vec::with_capacity(parts.len());
+        let mut rest = keyed.as_mut_slice();
+        for part in &parts {
+            let (slice, after) = rest.split_at_mut(part.len());
+            slices.push(slice);
+            rest = after;
+        }
+        slices
+            .into_par_iter()
+            .zip(&parts)
             .enumerate()
-            .flat_map_iter(|(p, part)| {
-                let at = &at;
-                part.iter()
-                    .enumerate()
-                    .map(move |(i, row)| (at(row).order, (p as u32, i as u32)))
-            })
-            .collect();
+            .for_each(|(p, (slice, part))| {
+                for (i, (key, row)) in slice.iter_mut().zip(part).enumerate() {
+                    *key = (at(row).order, (p as u32, i as u32));
+                }
+            });
         // Part and index break ties, so rows at one place keep the order they were made in.
         keyed.par_sort_unstable();
         InOrder {
-            order: keyed.into_iter().map(|(_, place)| place).collect(),
+            order: keyed.par_iter().map(|&(_, place)| place).collect(),
             parts,
         }
     }
@@ -555,6 +564,33 @@ impl MemberKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_made_in_parts_are_listed_in_input_order() {
+        let at = |file: u32, row: u32| RowRef::in_file("t.csv", (file, 0, row));
+        let parts = vec![
+            vec![at(1, 5), at(0, 9)],
+            vec![],
+            vec![at(0, 2), at(1, 5), at(0, 3)],
+        ];
+        let rows = InOrder::new(parts, |r| r);
+        let listed: Vec<(Order, bool)> = rows
+            .iter()
+            .map(|r| (r.order, std::ptr::eq(r, &rows.parts()[2][1])))
+            .collect();
+        assert_eq!(
+            listed,
+            vec![
+                ((0, 0, 2), false),
+                ((0, 0, 3), false),
+                ((0, 0, 9), false),
+                // Rows at one place keep the order of their parts.
+                ((1, 0, 5), false),
+                ((1, 0, 5), true),
+            ]
+        );
+        assert_eq!(rows.len(), 5);
+    }
 
     #[test]
     fn a_cap_reached_reads_the_same_kept_as_numbers_or_as_text() {
