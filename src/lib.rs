@@ -470,7 +470,9 @@ fn stream_csv(
     if source::inputs::not_text(&head).is_some() {
         return None;
     }
-    let place = SheetPlace {
+    // Each piece has a place record of its own: one shared by every row of
+    // the file had its count changed by both threads for each row.
+    let place = || SheetPlace {
         source: Source::new(&input.source_file, None),
         file_index: index,
         sheet_index: 0,
@@ -492,6 +494,7 @@ fn stream_csv(
             let search = search.get().expect("the header is looked for first");
             // Rows are numbered from 1 in each piece; only the first holds the header.
             let below = if first { search.row() } else { 0 };
+            let place = place();
             let mut normalizer = RowNormalizer::new(search, &place, below);
             normalizer.reserve(rows.line_ends() + 1);
             while let Some(row) = rows.next_row() {
