@@ -593,13 +593,12 @@ fn read_and_normalize(
 /// Transcript and instructor rows by member, sorted by member key, moved
 /// out of the files' parts, which are joined in order.
 fn group_by_member(read: &mut [FileRecords]) -> Vec<(MemberKey, MemberRows)> {
-    let grouped: Vec<Vec<(MemberKey, MemberRows)>> = read
+    let mut parts: Vec<(MemberKey, MemberRows)> = read
         .iter_mut()
         .flat_map(|f| std::mem::take(&mut f.parts))
-        .map(|part| part.members)
+        .flat_map(|part| part.members)
         .collect();
     // A stable sort keeps one member's parts in input order; equal keys are then neighbours.
-    let mut parts: Vec<(MemberKey, MemberRows)> = grouped.into_iter().flatten().collect();
     parts.par_sort_by(|a, b| a.0.cmp(&b.0));
     let mut groups: Vec<(MemberKey, MemberRows)> = Vec::with_capacity(parts.len());
     for (key, (lines, records)) in parts {

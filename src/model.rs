@@ -329,7 +329,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// The annual cap's reason: `the 2024 cap of 40.00 CEUs is already reached; 10.00 CEUs not awarded`.
+    /// The annual cap's reason (see `push_cap_reached`).
     pub fn cap_reached(year: i16, cap: Hundredths, not_awarded: Hundredths) -> Reason {
         match (u32::try_from(cap.0), u32::try_from(not_awarded.0)) {
             (Ok(cap), Ok(not_awarded)) => Reason::CapReached {
@@ -337,12 +337,11 @@ impl Reason {
                 cap,
                 not_awarded,
             },
-            _ => Reason::Text(
-                format!(
-                    "the {year} cap of {cap} CEUs is already reached; {not_awarded} CEUs not awarded"
-                )
-                .into(),
-            ),
+            _ => {
+                let mut text = String::new();
+                push_cap_reached(&mut text, year, cap, not_awarded);
+                Reason::Text(text.into())
+            }
         }
     }
 
@@ -362,17 +361,25 @@ impl Reason {
                 year,
                 cap,
                 not_awarded,
-            } => {
-                out.push_str("the ");
-                out.push_str(itoa::Buffer::new().format(*year));
-                out.push_str(" cap of ");
-                Hundredths(i64::from(*cap)).push_to(out);
-                out.push_str(" CEUs is already reached; ");
-                Hundredths(i64::from(*not_awarded)).push_to(out);
-                out.push_str(" CEUs not awarded");
-            }
+            } => push_cap_reached(
+                out,
+                *year,
+                Hundredths(i64::from(*cap)),
+                Hundredths(i64::from(*not_awarded)),
+            ),
         }
     }
+}
+
+/// `the 2024 cap of 40.00 CEUs is already reached; 10.00 CEUs not awarded`, added to `out`.
+fn push_cap_reached(out: &mut String, year: i16, cap: Hundredths, not_awarded: Hundredths) {
+    out.push_str("the ");
+    out.push_str(itoa::Buffer::new().format(year));
+    out.push_str(" cap of ");
+    cap.push_to(out);
+    out.push_str(" CEUs is already reached; ");
+    not_awarded.push_to(out);
+    out.push_str(" CEUs not awarded");
 }
 
 impl fmt::Display for Reason {
