@@ -66,7 +66,7 @@ fn reading(c: &mut Criterion) {
                 is_csv: true,
             };
             let place = SheetPlace::of(&sheet, "bench.csv", (0, 0), dates);
-            normalize_sheet(sheet, &place, &matcher)
+            normalize_sheet(sheet, place, &matcher)
         })
     });
     // The way a CSV file's pieces are read: each row read into one reused
@@ -75,12 +75,12 @@ fn reading(c: &mut Criterion) {
         is_csv: true,
         ..Sheet::default()
     };
-    let place = SheetPlace::of(&sheet, "bench.csv", (0, 0), dates);
     let search = find_header(&parse_rows(&text, b',', 1), &matcher, true).expect("a header");
     group.bench_function("read a piece and normalize 10k", |b| {
         b.iter(|| {
             let mut rows = RowReader::new(black_box(&text), b',');
-            let mut normalizer = RowNormalizer::new(&search, &place, search.row());
+            let place = SheetPlace::of(&sheet, "bench.csv", (0, 0), dates);
+            let mut normalizer = RowNormalizer::new(search.clone(), place, search.row());
             normalizer.reserve(rows.line_ends() + 1);
             while let Some(row) = rows.next_row() {
                 normalizer.push(row);

@@ -29,7 +29,7 @@ use normalize::header::HeaderMatcher;
 use normalize::value::DateContext;
 use normalize::{
     find_header, normalize_sheet, HeaderSearch, InstructorRecord, Record, RowNormalizer,
-    SheetPlace, TranscriptLine,
+    SheetNormalizer, SheetPlace, TranscriptLine,
 };
 use progress::{describe_file, Progress};
 use rules::prior::{Prior, PriorMember};
@@ -495,7 +495,7 @@ fn stream_csv(
             // Rows are numbered from 1 in each piece; only the first holds the header.
             let below = if first { search.row() } else { 0 };
             let place = place();
-            let mut normalizer = RowNormalizer::new(search, &place, below);
+            let mut normalizer = RowNormalizer::new(search.clone(), place, below);
             normalizer.reserve(rows.line_ends() + 1);
             while let Some(row) = rows.next_row() {
                 normalizer.push(row);
@@ -551,7 +551,7 @@ fn read_and_normalize(
         return out;
     }
     let mut out = FileRecords::default();
-    let file = match read_input(input, options) {
+    let file = match normalize_file(index, input, options, dates) {
         Ok(file) => file,
         Err(message) => {
             out.rejections.push(file_error(None, &message));
@@ -564,30 +564,89 @@ fn read_and_normalize(
     out.delimiter = file.delimiter;
     let mut data_rows = 0;
     for (sheet_index, sheet) in file.sheets.into_iter().enumerate() {
-        let sheet_index = sheet_index as u32;
         match sheet {
-            SheetRead::Failed { name, message } => {
+            Err((name, message)) => {
                 out.rejections
-                    .push(file_error(Some((sheet_index, &name)), &message));
+                    .push(file_error(Some((sheet_index as u32, &name)), &message));
             }
-            SheetRead::Sheet(sheet) => {
-                let place = SheetPlace::of(&sheet, &input.source_file, (index, sheet_index), dates);
-                let normalized = normalize_sheet(sheet, &place, &options.matcher);
-                out.has_roster |= normalized.is_roster;
-                out.kinds.push(
-                    normalized
-                        .kind
-                        .map_or("unrecognized", normalize::kind_label),
-                );
-                data_rows += normalized.records.len() + normalized.rejections.len();
-                out.parts.push(Part::of(normalized.records));
-                out.rejections.extend(normalized.rejections);
+            Ok(sheet) => {
+                out.has_roster |= sheet.is_roster;
+                out.kinds
+                    .push(sheet.kind.map_or("unrecognized", normalize::kind_label));
+                data_rows += sheet.records.len() + sheet.rejections.len();
+                out.parts.push(Part::of(sheet.records));
+                out.rejections.extend(sheet.rejections);
             }
         }
     }
     out.no_data_rows = data_rows == 0 && out.rejections.is_empty();
     out.data_rows = data_rows;
     out
+}
+
+/// A file's sheets normalized, each, or its name and why it cannot be read.
+struct NormalizedFile {
+    sheets: Vec<Result<normalize::SheetRecords, (String, String)>>,
+    skipped_sheets: usize,
+    encoding: Option<&'static str>,
+    delimiter: Option<u8>,
+}
+
+/// Reads a file and normalizes its sheets, a workbook's as they stream in
+/// and a CSV file that cannot be streamed whole; or says why it cannot be
+/// read at all.
+fn normalize_file(
+    index: u32,
+    input: &InputFile,
+    options: &ReadOptions,
+    dates: DateContext,
+) -> Result<NormalizedFile, String> {
+    if let Some(Format::Workbook(kind)) = input.format {
+        source::inputs::check_container(input, kind)?;
+        let read = source::workbook::read_each(&input.path, kind, options.limits, |start| {
+            let place = SheetPlace {
+                source: Source::new(&input.source_file, Some(start.name)),
+                file_index: index,
+                sheet_index: start.index,
+                dates: DateContext {
+                    is_1904: start.is_1904,
+                    ..dates
+                },
+                is_csv: false,
+            };
+            SheetNormalizer::new(place, &options.matcher)
+        })?;
+        return Ok(NormalizedFile {
+            sheets: read
+                .sheets
+                .into_iter()
+                .map(|sheet| sheet.map(SheetNormalizer::finish))
+                .collect(),
+            skipped_sheets: read.skipped_sheets,
+            encoding: None,
+            delimiter: None,
+        });
+    }
+    let file = read_input(input, options)?;
+    let sheets = file
+        .sheets
+        .into_iter()
+        .enumerate()
+        .map(|(sheet_index, sheet)| match sheet {
+            SheetRead::Failed { name, message } => Err((name, message)),
+            SheetRead::Sheet(sheet) => {
+                let at = (index, sheet_index as u32);
+                let place = SheetPlace::of(&sheet, &input.source_file, at, dates);
+                Ok(normalize_sheet(sheet, place, &options.matcher))
+            }
+        })
+        .collect();
+    Ok(NormalizedFile {
+        sheets,
+        skipped_sheets: file.skipped_sheets,
+        encoding: file.encoding,
+        delimiter: file.delimiter,
+    })
 }
 
 /// Transcript and instructor rows by member, sorted by member key, moved
@@ -703,7 +762,7 @@ mod tests {
                 panic!("a CSV file has one sheet")
             };
             let place = SheetPlace::of(&sheet, &input.source_file, (3, 0), dates);
-            let normalized = normalize_sheet(sheet, &place, &options.matcher);
+            let normalized = normalize_sheet(sheet, place, &options.matcher);
             out.parts.push(Part::of(normalized.records));
             out.rejections.extend(normalized.rejections);
         }

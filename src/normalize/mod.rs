@@ -11,7 +11,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 
 use crate::model::{Code, Hundredths, Kind, Rejection, RowRef, Source, Text};
-use crate::source::{Cell, Cells, RawRow, Sheet};
+use crate::source::{Cell, Cells, RawRow, RowSink, Sheet};
 use header::{Field, Header, HeaderMatcher, FIELD_COUNT};
 use intern::Interner;
 use value::{parse_date, parse_date_str, parse_hours, parse_hours_str, DateContext, Parsed};
@@ -123,7 +123,7 @@ impl SheetPlace {
 }
 
 /// What the top of a sheet says about the rows below it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum HeaderSearch {
     /// The sheet has no non-blank row.
     Empty,
@@ -212,20 +212,76 @@ pub fn find_header<'r>(
 }
 
 /// Finds the header among the first 10 non-blank rows and turns the rows below it into records.
-pub fn normalize_sheet(sheet: Sheet, place: &SheetPlace, matcher: &HeaderMatcher) -> SheetRecords {
-    let search = find_header(&sheet.rows, matcher, true).expect("all the sheet's rows are given");
-    let mut normalizer = RowNormalizer::new(&search, place, search.row());
+pub fn normalize_sheet(sheet: Sheet, place: SheetPlace, matcher: &HeaderMatcher) -> SheetRecords {
+    let mut normalizer = SheetNormalizer::new(place, matcher);
     for row in &sheet.rows {
-        normalizer.push(row);
+        normalizer.row(row);
     }
     normalizer.finish()
 }
 
+/// `normalize_sheet` for rows handed over one at a time: only the rows up
+/// to the header are held.
+pub struct SheetNormalizer<'m> {
+    matcher: &'m HeaderMatcher,
+    /// The place, until the header is found.
+    place: Option<SheetPlace>,
+    /// The rows up to the header, until it is found.
+    head: Vec<RawRow>,
+    rows: Option<RowNormalizer>,
+}
+
+impl<'m> SheetNormalizer<'m> {
+    pub fn new(place: SheetPlace, matcher: &'m HeaderMatcher) -> SheetNormalizer<'m> {
+        SheetNormalizer {
+            matcher,
+            place: Some(place),
+            head: Vec::new(),
+            rows: None,
+        }
+    }
+
+    pub fn finish(mut self) -> SheetRecords {
+        if self.rows.is_none() {
+            let search = find_header(&self.head, self.matcher, true)
+                .expect("all the sheet's rows are given");
+            self.start(search);
+        }
+        self.rows.expect("the rows were started").finish()
+    }
+
+    fn start(&mut self, search: HeaderSearch) -> &mut RowNormalizer {
+        let place = self.place.take().expect("the rows start once");
+        let below = search.row();
+        let rows = self.rows.insert(RowNormalizer::new(search, place, below));
+        for row in self.head.drain(..) {
+            rows.push(&row);
+        }
+        rows
+    }
+}
+
+impl RowSink for SheetNormalizer<'_> {
+    fn row(&mut self, row: &RawRow) {
+        if let Some(rows) = &mut self.rows {
+            rows.push(row);
+            return;
+        }
+        self.head.push(row.clone());
+        if row.is_blank() {
+            return;
+        }
+        if let Some(search) = find_header(&self.head, self.matcher, false) {
+            self.start(search);
+        }
+    }
+}
+
 /// Turns rows into records one at a time, so that a reader may hand each
 /// row over and reuse it.
-pub struct RowNormalizer<'a> {
-    search: &'a HeaderSearch,
-    place: &'a SheetPlace,
+pub struct RowNormalizer {
+    search: HeaderSearch,
+    place: SheetPlace,
     /// Rows up to this number are the header or above it.
     below: u32,
     texts: Interner,
@@ -233,20 +289,20 @@ pub struct RowNormalizer<'a> {
     out: SheetRecords,
 }
 
-impl<'a> RowNormalizer<'a> {
+impl RowNormalizer {
     /// Rows numbered up to `below` are passed over.
-    pub fn new(search: &'a HeaderSearch, place: &'a SheetPlace, below: u32) -> RowNormalizer<'a> {
+    pub fn new(search: HeaderSearch, place: SheetPlace, below: u32) -> RowNormalizer {
         RowNormalizer {
-            search,
-            place,
-            below,
-            texts: Interner::default(),
-            last: Default::default(),
             out: SheetRecords {
                 kind: search.kind(),
                 is_roster: search.kind() == Some(Kind::Member),
                 ..SheetRecords::default()
             },
+            search,
+            place,
+            below,
+            texts: Interner::default(),
+            last: Default::default(),
         }
     }
 
@@ -264,9 +320,9 @@ impl<'a> RowNormalizer<'a> {
         if row.row <= self.below || row.is_blank() {
             return;
         }
-        let place = self.place;
+        let place = &self.place;
         let at = place.at(row.row);
-        let (header, missing_column) = match self.search {
+        let (header, missing_column) = match &self.search {
             HeaderSearch::Empty => return,
             HeaderSearch::Unrecognized { message, .. } => {
                 self.out.rejections.push(Rejection {
@@ -493,7 +549,7 @@ mod tests {
             },
             is_csv: true,
         };
-        normalize_sheet(csv_sheet(text), &place, &HeaderMatcher::default())
+        normalize_sheet(csv_sheet(text), place, &HeaderMatcher::default())
     }
 
     #[test]

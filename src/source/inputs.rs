@@ -144,6 +144,25 @@ pub fn not_text(head: &[u8]) -> Option<String> {
     Some(format!("this is not a text file: it looks like {hint}"))
 }
 
+/// Refuses a workbook whose first bytes are not of its extension's container,
+/// before calamine reads it.
+pub fn check_container(input: &InputFile, kind: WorkbookFormat) -> Result<(), String> {
+    let mut bytes = Vec::with_capacity(512);
+    std::fs::File::open(&input.path)
+        .and_then(|f| std::io::Read::take(f, 512).read_to_end(&mut bytes))
+        .map_err(|e| format!("the file cannot be opened: {e}"))?;
+    let want = if kind == WorkbookFormat::Xls {
+        Container::Ole
+    } else {
+        Container::Zip
+    };
+    match container(&bytes) {
+        Some(found) if found == want => Ok(()),
+        Some(Container::Ole) => Err("the workbook is password-protected (encrypted), or an .xls file with the wrong extension; save it as .xlsx without a password".to_string()),
+        _ => Err(format!("this is not a workbook: it looks like {}", looks_like(&bytes))),
+    }
+}
+
 /// Reads one input file into sheets, or says in one line why it cannot be read.
 pub fn read_input(input: &InputFile, options: &ReadOptions) -> Result<FileRead, String> {
     let Some(format) = input.format else {
@@ -167,23 +186,7 @@ pub fn read_input(input: &InputFile, options: &ReadOptions) -> Result<FileRead, 
             ))
         }
         Format::Workbook(kind) => {
-            // The first bytes tell the container; calamine reads the rest.
-            let mut bytes = Vec::with_capacity(512);
-            std::fs::File::open(&input.path)
-                .and_then(|f| std::io::Read::take(f, 512).read_to_end(&mut bytes))
-                .map_err(cannot_open)?;
-            let want = if kind == WorkbookFormat::Xls {
-                Container::Ole
-            } else {
-                Container::Zip
-            };
-            match container(&bytes) {
-                Some(found) if found == want => {}
-                Some(Container::Ole) => {
-                    return Err("the workbook is password-protected (encrypted), or an .xls file with the wrong extension; save it as .xlsx without a password".to_string())
-                }
-                _ => return Err(format!("this is not a workbook: it looks like {}", looks_like(&bytes))),
-            }
+            check_container(input, kind)?;
             workbook::read(&input.path, kind, options.limits)
         }
     }

@@ -102,6 +102,12 @@ impl RawRow {
     }
 }
 
+/// Where a sheet's rows go, one at a time in sheet order, as a reader
+/// makes them: the reader may reuse the row for the next.
+pub trait RowSink {
+    fn row(&mut self, row: &RawRow);
+}
+
 /// A worksheet or a CSV file's single table.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sheet {

@@ -1,14 +1,18 @@
 //! Workbooks through calamine: every worksheet, hidden ones too, streamed
 //! cell by cell where the format allows (xlsx, xlsb) so that a stray cell far
-//! away costs nothing, and checked against the rule set's limits.
+//! away costs nothing, handed over a row at a time, and checked against the
+//! rule set's limits.
 
 use std::io::{Read, Seek};
 use std::path::Path;
 
 use calamine::{DataRef, Ods, Reader, SheetType, Xls, Xlsb, Xlsx};
 
+use foldhash::HashMap;
+
+use crate::model::Text;
 use crate::normalize::intern::Interner;
-use crate::source::{Cell, Cells, FileRead, RawRow, Sheet, SheetRead};
+use crate::source::{Cell, Cells, FileRead, RawRow, RowSink, Sheet, SheetRead};
 
 /// The workbook formats calamine reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,12 +58,32 @@ pub fn check_parts(path: &Path, limits: Limits) -> Result<(), String> {
     Ok(())
 }
 
-/// Streams one sheet's cells (xlsx and xlsb share the calls, not a trait),
-/// checking the declared dimensions before any cell is held.
-macro_rules! stream_cells {
-    ($book:expr, $name:expr, $is_1904:expr, $limits:expr) => {{
+/// What reading a workbook gave: for each worksheet in workbook order,
+/// what was made of its rows, or its name and why it could not be read.
+pub struct WorkbookRead<T> {
+    pub sheets: Vec<Result<T, (String, String)>>,
+    /// Sheets passed over: chart, dialog and macro sheets, and names beginning `_`.
+    pub skipped_sheets: usize,
+}
+
+/// One worksheet as its rows begin to be handed over.
+pub struct SheetStart<'a> {
+    pub name: &'a str,
+    /// Its place among the sheets read, from 0.
+    pub index: u32,
+    /// Serial dates count from 1904-01-01.
+    pub is_1904: bool,
+}
+
+/// Streams one sheet's rows into a sink made for it (xlsx and xlsb share
+/// the calls, not a trait), checking the declared dimensions before any
+/// cell is read. A sheet whose rows come out of order is read again whole,
+/// sorted, into a new sink.
+macro_rules! stream_rows {
+    ($book:expr, $start:expr, $limits:expr, $make_sink:expr) => {{
+        let start: SheetStart<'_> = $start;
         let mut cells = $book
-            .worksheet_cells_reader($name)
+            .worksheet_cells_reader(start.name)
             .map_err(|e| describe(&e))?;
         let dims = cells.dimensions();
         check_extent(
@@ -67,17 +91,87 @@ macro_rules! stream_cells {
             u64::from(dims.end.1) + 1,
             $limits,
         )?;
-        let mut gather = Gather::new($is_1904, $limits);
-        gather.row_width = (dims.end.1 as usize + 1).min(MOST_RESERVED_CELLS);
+        let row_width = (dims.end.1 as usize + 1).min(MOST_RESERVED_CELLS);
+        let mut sink = $make_sink(&start);
+        let mut rows = RowBuilder::new(CellMaker::new(start.is_1904, $limits), row_width);
+        let mut in_order = true;
         while let Some(cell) = cells.next_cell().map_err(|e| describe(&e))? {
-            gather.push(cell.get_position(), cell.get_value())?;
+            let value = rows.maker.cell(cell.get_value());
+            if !rows.add(cell.get_position(), value, &mut sink)? {
+                in_order = false;
+                break;
+            }
         }
-        Ok(gather.finish())
+        drop(cells);
+        if in_order {
+            rows.finish(&mut sink);
+            Ok(sink)
+        } else {
+            let mut cells = $book
+                .worksheet_cells_reader(start.name)
+                .map_err(|e| describe(&e))?;
+            let mut gather = Gather::new(start.is_1904, $limits);
+            gather.row_width = row_width;
+            while let Some(cell) = cells.next_cell().map_err(|e| describe(&e))? {
+                gather.push(cell.get_position(), cell.get_value())?;
+            }
+            Ok(rows_into($make_sink(&start), &gather.finish()))
+        }
     }};
 }
 
-/// Reads every worksheet of a workbook, or says why the file cannot be read.
+/// A sink fed rows held whole.
+fn rows_into<S: RowSink>(mut sink: S, rows: &[RawRow]) -> S {
+    for row in rows {
+        sink.row(row);
+    }
+    sink
+}
+
+/// Reads every worksheet of a workbook into rows held whole.
 pub fn read(path: &Path, format: WorkbookFormat, limits: Limits) -> Result<FileRead, String> {
+    let read = read_each(path, format, limits, |start| HeldSheet {
+        sheet: Sheet {
+            name: Some(start.name.to_string()),
+            rows: Vec::new(),
+            is_1904: start.is_1904,
+            is_csv: false,
+        },
+    })?;
+    Ok(FileRead {
+        sheets: read
+            .sheets
+            .into_iter()
+            .map(|sheet| match sheet {
+                Ok(held) => SheetRead::Sheet(held.sheet),
+                Err((name, message)) => SheetRead::Failed { name, message },
+            })
+            .collect(),
+        skipped_sheets: read.skipped_sheets,
+        ..FileRead::default()
+    })
+}
+
+/// A sheet's rows, all held.
+struct HeldSheet {
+    sheet: Sheet,
+}
+
+impl RowSink for HeldSheet {
+    fn row(&mut self, row: &RawRow) {
+        self.sheet.rows.push(row.clone());
+    }
+}
+
+/// Reads each worksheet of a workbook, handing its rows one at a time to a
+/// sink `make_sink` makes for it, or says why the file cannot be read. The
+/// sink of a sheet that fails part way is dropped.
+pub fn read_each<S: RowSink>(
+    path: &Path,
+    format: WorkbookFormat,
+    limits: Limits,
+    mut make_sink: impl FnMut(&SheetStart<'_>) -> S,
+) -> Result<WorkbookRead<S>, String> {
     if format != WorkbookFormat::Xls {
         check_parts(path, limits)?;
     }
@@ -85,64 +179,64 @@ pub fn read(path: &Path, format: WorkbookFormat, limits: Limits) -> Result<FileR
         WorkbookFormat::Xlsx => {
             let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e| describe(&e))?;
             let is_1904 = book.has_1904_epoch();
-            read_sheets(&mut book, is_1904, |book, name| {
-                stream_cells!(book, name, is_1904, limits)
+            read_sheets(&mut book, is_1904, |book, start| {
+                stream_rows!(book, start, limits, make_sink)
             })
         }
         WorkbookFormat::Xlsb => {
             let mut book: Xlsb<_> = calamine::open_workbook(path).map_err(|e| describe(&e))?;
             let is_1904 = book.has_1904_epoch();
-            read_sheets(&mut book, is_1904, |book, name| {
-                stream_cells!(book, name, is_1904, limits)
+            read_sheets(&mut book, is_1904, |book, start| {
+                stream_rows!(book, start, limits, make_sink)
             })
         }
         WorkbookFormat::Xls => {
             let mut book: Xls<_> = calamine::open_workbook(path).map_err(|e| describe(&e))?;
             let is_1904 = book.has_1904_epoch();
-            read_sheets(&mut book, is_1904, |book, name| {
-                read_range(book, name, is_1904, limits)
+            read_sheets(&mut book, is_1904, |book, start| {
+                let rows = read_range(book, start.name, is_1904, limits)?;
+                Ok(rows_into(make_sink(&start), &rows))
             })
         }
         WorkbookFormat::Ods => {
             let mut book: Ods<_> = calamine::open_workbook(path).map_err(|e| describe(&e))?;
-            read_sheets(&mut book, false, |book, name| {
-                read_range(book, name, false, limits)
+            read_sheets(&mut book, false, |book, start| {
+                let rows = read_range(book, start.name, false, limits)?;
+                Ok(rows_into(make_sink(&start), &rows))
             })
         }
     }
 }
 
 /// Reads each worksheet in workbook order, skipping the sheets SPEC.md skips.
-fn read_sheets<R, B>(
+fn read_sheets<R, B, T>(
     book: &mut B,
     is_1904: bool,
-    mut read_one: impl FnMut(&mut B, &str) -> Result<Vec<RawRow>, String>,
-) -> Result<FileRead, String>
+    mut read_one: impl FnMut(&mut B, SheetStart<'_>) -> Result<T, String>,
+) -> Result<WorkbookRead<T>, String>
 where
     R: Read + Seek,
     B: Reader<R>,
 {
-    let mut file = FileRead::default();
+    let mut read = WorkbookRead {
+        sheets: Vec::new(),
+        skipped_sheets: 0,
+    };
     let sheets = book.sheets_metadata().to_vec();
     for meta in sheets {
         if meta.typ != SheetType::WorkSheet || meta.name.starts_with('_') {
-            file.skipped_sheets += 1;
+            read.skipped_sheets += 1;
             continue;
         }
-        match read_one(book, &meta.name) {
-            Ok(rows) => file.sheets.push(SheetRead::Sheet(Sheet {
-                name: Some(meta.name.clone()),
-                rows,
-                is_1904,
-                is_csv: false,
-            })),
-            Err(message) => file.sheets.push(SheetRead::Failed {
-                name: meta.name.clone(),
-                message,
-            }),
-        }
+        let start = SheetStart {
+            name: &meta.name,
+            index: read.sheets.len() as u32,
+            is_1904,
+        };
+        read.sheets
+            .push(read_one(book, start).map_err(|message| (meta.name.clone(), message)));
     }
-    Ok(file)
+    Ok(read)
 }
 
 /// Formats that calamine only reads whole (xls, ods).
@@ -206,51 +300,67 @@ fn check_extent(rows: u64, columns: u64, limits: Limits) -> Result<(), String> {
     Ok(())
 }
 
-/// Collects streamed cells into rows, in row order.
-struct Gather {
-    /// Row numbers (as a user sees them) and cells from column A.
-    rows: Vec<(u32, Vec<Cell>)>,
+/// Turns calamine's cells into ours, and keeps a sheet within its limits.
+struct CellMaker {
     is_1904: bool,
     limits: Limits,
-    sorted: bool,
-    /// Memory the held cells take, checked against `part_bytes`.
+    /// Memory the sheet's cells take, checked against `part_bytes`.
     held: u64,
     texts: Interner,
-    /// Cells reserved for each row: the sheet's width, as its dimensions say.
-    row_width: usize,
+    /// The workbook's shared strings met so far, by address: the table is
+    /// not changed while a sheet is read, so an entry's address names it,
+    /// and a repeated cell costs no hashing of its text.
+    shared: HashMap<(usize, usize), Text>,
 }
 
-/// A sheet's stated width is only a hint: a row never reserves more cells than this.
-const MOST_RESERVED_CELLS: usize = 64;
-
-impl Gather {
-    fn new(is_1904: bool, limits: Limits) -> Gather {
-        Gather {
-            rows: Vec::new(),
+impl CellMaker {
+    fn new(is_1904: bool, limits: Limits) -> CellMaker {
+        CellMaker {
             is_1904,
             limits,
-            sorted: true,
             held: 0,
             texts: Interner::default(),
-            row_width: 0,
+            shared: HashMap::default(),
         }
     }
 
-    fn push(&mut self, (row, col): (u32, u32), value: &DataRef<'_>) -> Result<(), String> {
-        let cell = self.cell(value);
-        if cell == Cell::Empty {
-            return Ok(());
-        }
-        check_extent(u64::from(row) + 1, u64::from(col) + 1, self.limits)?;
-        let number = row + 1;
-        let same_row = self.rows.last().is_some_and(|r| r.0 == number);
-        if !same_row {
-            if self.rows.last().is_some_and(|r| r.0 > number) {
-                self.sorted = false;
+    fn cell(&mut self, value: &DataRef<'_>) -> Cell {
+        match value {
+            DataRef::Int(i) => Cell::Int(*i),
+            DataRef::Float(f) => Cell::Number(*f),
+            DataRef::String(s) => Cell::Text(self.texts.text(s)),
+            DataRef::SharedString(s) => {
+                let texts = &mut self.texts;
+                Cell::Text(
+                    self.shared
+                        .entry((s.as_ptr() as usize, s.len()))
+                        .or_insert_with(|| texts.text(s))
+                        .clone(),
+                )
             }
-            self.rows.push((number, Vec::with_capacity(self.row_width)));
+            DataRef::Bool(b) => Cell::Bool(*b),
+            DataRef::DateTime(d) if d.is_duration() => Cell::Duration(d.as_f64()),
+            DataRef::DateTime(d) => {
+                // Keep every date cell in the 1900 system: 1904-01-01 is serial 1462 there.
+                let shift = if self.is_1904 { 1462.0 } else { 0.0 };
+                Cell::DateTime(d.as_f64() + shift)
+            }
+            DataRef::DateTimeIso(s) => Cell::IsoDateTime(s.clone()),
+            DataRef::DurationIso(s) => Cell::Text(self.texts.text(s)),
+            DataRef::Error(e) => Cell::Error(e.to_string()),
+            DataRef::Empty => Cell::Empty,
         }
-        let cells = &mut self.rows.last_mut().expect("a row was pushed").1;
+    }
+
+    /// Puts a cell in column `col` of its row's `cells`, once the sheet's
+    /// limits allow it.
+    fn place(
+        &mut self,
+        cells: &mut Vec<Cell>,
+        (row, col): (u32, u32),
+        cell: Cell,
+    ) -> Result<(), String> {
+        check_extent(u64::from(row) + 1, u64::from(col) + 1, self.limits)?;
         let col = col as usize;
         let text = match &cell {
             Cell::Text(s) => s.len() as u64,
@@ -264,31 +374,114 @@ impl Gather {
                 self.limits.part_bytes
             ));
         }
-        if cells.len() <= col {
-            cells.resize(col + 1, Cell::Empty);
+        if cells.len() == col {
+            cells.push(cell);
+        } else {
+            if cells.len() < col {
+                cells.resize(col + 1, Cell::Empty);
+            }
+            cells[col] = cell;
         }
-        cells[col] = cell;
         Ok(())
     }
+}
 
-    fn cell(&mut self, value: &DataRef<'_>) -> Cell {
-        match value {
-            DataRef::Int(i) => Cell::Int(*i),
-            DataRef::Float(f) => Cell::Number(*f),
-            DataRef::String(s) => Cell::Text(self.texts.text(s)),
-            DataRef::SharedString(s) => Cell::Text(self.texts.text(s)),
-            DataRef::Bool(b) => Cell::Bool(*b),
-            DataRef::DateTime(d) if d.is_duration() => Cell::Duration(d.as_f64()),
-            DataRef::DateTime(d) => {
-                // Keep every date cell in the 1900 system: 1904-01-01 is serial 1462 there.
-                let shift = if self.is_1904 { 1462.0 } else { 0.0 };
-                Cell::DateTime(d.as_f64() + shift)
-            }
-            DataRef::DateTimeIso(s) => Cell::IsoDateTime(s.clone()),
-            DataRef::DurationIso(s) => Cell::Text(self.texts.text(s)),
-            DataRef::Error(e) => Cell::Error(e.to_string()),
-            DataRef::Empty => Cell::Empty,
+/// Makes a streamed sheet's rows one at a time in one reused row, and hands
+/// each to a sink once its last cell has come.
+struct RowBuilder {
+    maker: CellMaker,
+    /// The row being made; its number is 0 before the first cell.
+    row: RawRow,
+}
+
+impl RowBuilder {
+    fn new(maker: CellMaker, row_width: usize) -> RowBuilder {
+        RowBuilder {
+            maker,
+            row: RawRow {
+                row: 0,
+                cells: Cells::Typed(Vec::with_capacity(row_width)),
+                unclosed_quote: false,
+            },
         }
+    }
+
+    /// Adds a cell at its (row, column) from 0; `false`, and nothing
+    /// added, when it belongs to a row before the one being made.
+    fn add(&mut self, at: (u32, u32), cell: Cell, sink: &mut impl RowSink) -> Result<bool, String> {
+        if cell == Cell::Empty {
+            return Ok(true);
+        }
+        let number = at.0 + 1;
+        let RowBuilder { maker, row } = self;
+        if number != row.row {
+            if number < row.row {
+                return Ok(false);
+            }
+            if !row.is_empty() {
+                sink.row(row);
+            }
+            row.row = number;
+            typed(&mut row.cells).clear();
+        }
+        maker.place(typed(&mut row.cells), at, cell)?;
+        Ok(true)
+    }
+
+    /// Hands over the last row.
+    fn finish(self, sink: &mut impl RowSink) {
+        if !self.row.is_empty() {
+            sink.row(&self.row);
+        }
+    }
+}
+
+fn typed(cells: &mut Cells) -> &mut Vec<Cell> {
+    match cells {
+        Cells::Typed(cells) => cells,
+        Cells::Text(_) => unreachable!("a workbook row holds typed cells"),
+    }
+}
+
+/// Collects cells into rows held whole, in row order, whatever order they
+/// come in.
+struct Gather {
+    /// Row numbers (as a user sees them) and cells from column A.
+    rows: Vec<(u32, Vec<Cell>)>,
+    maker: CellMaker,
+    sorted: bool,
+    /// Cells reserved for each row: the sheet's width, as its dimensions say.
+    row_width: usize,
+}
+
+/// A sheet's stated width is only a hint: a row never reserves more cells than this.
+const MOST_RESERVED_CELLS: usize = 64;
+
+impl Gather {
+    fn new(is_1904: bool, limits: Limits) -> Gather {
+        Gather {
+            rows: Vec::new(),
+            maker: CellMaker::new(is_1904, limits),
+            sorted: true,
+            row_width: 0,
+        }
+    }
+
+    fn push(&mut self, (row, col): (u32, u32), value: &DataRef<'_>) -> Result<(), String> {
+        let cell = self.maker.cell(value);
+        if cell == Cell::Empty {
+            return Ok(());
+        }
+        let number = row + 1;
+        let same_row = self.rows.last().is_some_and(|r| r.0 == number);
+        if !same_row {
+            if self.rows.last().is_some_and(|r| r.0 > number) {
+                self.sorted = false;
+            }
+            self.rows.push((number, Vec::with_capacity(self.row_width)));
+        }
+        let cells = &mut self.rows.last_mut().expect("a row was pushed").1;
+        self.maker.place(cells, (row, col), cell)
     }
 
     fn finish(mut self) -> Vec<RawRow> {
@@ -356,6 +549,48 @@ mod tests {
         assert_eq!(
             rows[1].cells,
             Cells::Typed(vec![Cell::Int(7), Cell::Number(2.5)])
+        );
+    }
+
+    impl RowSink for Vec<RawRow> {
+        fn row(&mut self, row: &RawRow) {
+            self.push(row.clone());
+        }
+    }
+
+    #[test]
+    fn streamed_cells_are_handed_over_a_row_at_a_time() {
+        let mut rows = RowBuilder::new(CellMaker::new(false, limits(1 << 20)), 2);
+        let mut sink: Vec<RawRow> = Vec::new();
+        let text = |s: &str| Cell::Text(Text::from(s));
+        for (at, cell) in [
+            ((0, 0), text("member_id")),
+            ((0, 1), Cell::Empty),
+            ((2, 1), Cell::Number(2.5)),
+            ((2, 0), Cell::Int(7)),
+            ((3, 3), Cell::Bool(true)),
+        ] {
+            assert_eq!(rows.add(at, cell, &mut sink), Ok(true));
+        }
+        // A cell of an earlier row stops the stream and is not added.
+        assert_eq!(rows.add((2, 2), text("late"), &mut sink), Ok(false));
+        rows.finish(&mut sink);
+        let got: Vec<(u32, Cells)> = sink.into_iter().map(|r| (r.row, r.cells)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, Cells::Typed(vec![text("member_id")])),
+                (3, Cells::Typed(vec![Cell::Int(7), Cell::Number(2.5)])),
+                (
+                    4,
+                    Cells::Typed(vec![
+                        Cell::Empty,
+                        Cell::Empty,
+                        Cell::Empty,
+                        Cell::Bool(true)
+                    ])
+                ),
+            ]
         );
     }
 
