@@ -282,8 +282,14 @@ const MAX_HOURS: i64 = 100_000 * 100;
 
 /// An hours cell (SPEC.md section 3): blank, exact hundredths, or the text that is not a number.
 pub fn parse_hours(cell: &Cell) -> Parsed<Hundredths> {
+    // Whole hours, most cells, need no text: what the text would give.
+    let most = MAX_HOURS / 100;
     let text = match cell {
         Cell::Empty => return Parsed::Blank,
+        Cell::Int(i) if (0..=most).contains(i) => return Parsed::Value(Hundredths(i * 100)),
+        Cell::Number(n) if n.fract() == 0.0 && (0.0..=most as f64).contains(n) => {
+            return Parsed::Value(Hundredths(*n as i64 * 100))
+        }
         Cell::Text(s) => return parse_hours_str(s),
         Cell::Number(n) => number_text(*n),
         Cell::Int(i) => i.to_string(),
@@ -497,6 +503,28 @@ mod tests {
             Parsed::Invalid("TRUE".into())
         );
         assert_eq!(parse_hours(&Cell::Text("  ".into())), Parsed::Blank);
+        // Whole hours taken as numbers give what their text gives.
+        for n in [
+            0.0,
+            -0.0,
+            1.0,
+            31.0,
+            99_999.0,
+            100_000.0,
+            9_999_999.0,
+            1e7,
+            1e15,
+            -3.0,
+        ] {
+            let text = parse_hours_str(&number_text(n));
+            assert_eq!(parse_hours(&Cell::Number(n)), text, "{n}");
+            assert_eq!(parse_hours(&Cell::Int(n as i64)), text, "{n}");
+        }
+        assert_eq!(
+            parse_hours(&Cell::Number(31.0)),
+            Parsed::Value(Hundredths(3100))
+        );
+        assert_eq!(parse_hours(&Cell::Int(7)), Parsed::Value(Hundredths(700)));
     }
 
     #[test]

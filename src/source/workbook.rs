@@ -8,8 +8,6 @@ use std::path::Path;
 
 use calamine::{DataRef, Ods, Reader, SheetType, Xls, Xlsb, Xlsx};
 
-use foldhash::HashMap;
-
 use crate::model::Text;
 use crate::normalize::intern::Interner;
 use crate::source::{Cell, Cells, FileRead, RawRow, RowSink, Sheet, SheetRead};
@@ -300,6 +298,9 @@ fn check_extent(rows: u64, columns: u64, limits: Limits) -> Result<(), String> {
     Ok(())
 }
 
+/// Shared strings remembered by address at once, in a table without chains.
+const SHARED_SLOTS: usize = 4096;
+
 /// Turns calamine's cells into ours, and keeps a sheet within its limits.
 struct CellMaker {
     is_1904: bool,
@@ -307,10 +308,10 @@ struct CellMaker {
     /// Memory the sheet's cells take, checked against `part_bytes`.
     held: u64,
     texts: Interner,
-    /// The workbook's shared strings met so far, by address: the table is
+    /// The workbook's shared strings met lately, by address: the table is
     /// not changed while a sheet is read, so an entry's address names it,
     /// and a repeated cell costs no hashing of its text.
-    shared: HashMap<(usize, usize), Text>,
+    shared: Box<[Option<(usize, Text)>]>,
 }
 
 impl CellMaker {
@@ -320,7 +321,7 @@ impl CellMaker {
             limits,
             held: 0,
             texts: Interner::default(),
-            shared: HashMap::default(),
+            shared: vec![None; SHARED_SLOTS].into_boxed_slice(),
         }
     }
 
@@ -329,15 +330,7 @@ impl CellMaker {
             DataRef::Int(i) => Cell::Int(*i),
             DataRef::Float(f) => Cell::Number(*f),
             DataRef::String(s) => Cell::Text(self.texts.text(s)),
-            DataRef::SharedString(s) => {
-                let texts = &mut self.texts;
-                Cell::Text(
-                    self.shared
-                        .entry((s.as_ptr() as usize, s.len()))
-                        .or_insert_with(|| texts.text(s))
-                        .clone(),
-                )
-            }
+            DataRef::SharedString(s) => Cell::Text(self.shared_text(s)),
             DataRef::Bool(b) => Cell::Bool(*b),
             DataRef::DateTime(d) if d.is_duration() => Cell::Duration(d.as_f64()),
             DataRef::DateTime(d) => {
@@ -349,6 +342,15 @@ impl CellMaker {
             DataRef::DurationIso(s) => Cell::Text(self.texts.text(s)),
             DataRef::Error(e) => Cell::Error(e.to_string()),
             DataRef::Empty => Cell::Empty,
+        }
+    }
+
+    fn shared_text(&mut self, s: &str) -> Text {
+        let address = s.as_ptr() as usize;
+        let slot = &mut self.shared[(address >> 3 ^ address >> 15) % SHARED_SLOTS];
+        match slot {
+            Some((kept, text)) if *kept == address && text.len() == s.len() => text.clone(),
+            _ => slot.insert((address, self.texts.text(s))).1.clone(),
         }
     }
 
