@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use config::Config;
 use exit::ExitCode;
 use model::{
-    Code, Credit, InOrder, Kind, MemberKey, Order, Reason, Rejection, RowRef, Source, Text,
+    Blocks, Code, Credit, InOrder, Kind, MemberKey, Order, Reason, Rejection, RowRef, Source, Text,
 };
 use normalize::header::HeaderMatcher;
 use normalize::value::DateContext;
@@ -313,8 +313,8 @@ fn process(config: &Config) -> Result<Batch> {
     let mut rejections = vec![roster_rejections];
     let mut summary = Vec::new();
     for part in evaluated {
-        credits.push(part.credits);
-        rejections.push(part.rejections);
+        credits.extend(part.credits.into_parts());
+        rejections.extend(part.rejections.into_parts());
         summary.extend(part.summary);
     }
     rejections.extend(read.iter_mut().map(|f| std::mem::take(&mut f.rejections)));
@@ -676,8 +676,8 @@ fn group_by_member(read: &mut [FileRecords]) -> Vec<(MemberKey, MemberRows)> {
 /// summary rows sorted by member id.
 #[derive(Default)]
 struct Evaluated {
-    credits: Vec<Credit>,
-    rejections: Vec<Rejection>,
+    credits: Blocks<Credit>,
+    rejections: Blocks<Rejection>,
     summary: Vec<rules::summary::SummaryRow>,
     /// Most rejections repeat a few reasons (a year's cap reached): each is kept once.
     reasons: normalize::intern::Interner,

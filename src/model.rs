@@ -453,6 +453,47 @@ pub struct Credit {
 /// A row's place in input order: input, sheet, row.
 pub type Order = (u32, u32, u32);
 
+/// Rows gathered in blocks that grow to a fixed size: one list grown by
+/// doubling copies itself as it grows and, at its largest, holds room for
+/// up to twice its rows (millions of credits and rejections).
+#[derive(Debug)]
+pub struct Blocks<T> {
+    full: Vec<Vec<T>>,
+    open: Vec<T>,
+}
+
+/// The most rows one block holds.
+const BLOCK_ROWS: usize = 1 << 16;
+
+impl<T> Default for Blocks<T> {
+    fn default() -> Blocks<T> {
+        Blocks {
+            full: Vec::new(),
+            open: Vec::new(),
+        }
+    }
+}
+
+impl<T> Blocks<T> {
+    pub fn push(&mut self, row: T) {
+        if self.open.len() == BLOCK_ROWS {
+            self.full.push(std::mem::replace(
+                &mut self.open,
+                Vec::with_capacity(BLOCK_ROWS),
+            ));
+        }
+        self.open.push(row);
+    }
+
+    /// The blocks in the order their rows were pushed.
+    pub fn into_parts(mut self) -> Vec<Vec<T>> {
+        if !self.open.is_empty() {
+            self.full.push(self.open);
+        }
+        self.full
+    }
+}
+
 /// Output rows in the parts they were made in (member by member, on
 /// several threads), and the order the outputs list them in: input order,
 /// `RowRef::order`. Sorting their places costs far less than moving
@@ -571,6 +612,21 @@ impl MemberKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blocks_keep_rows_in_push_order_in_blocks_of_at_most_the_block_size() {
+        let mut blocks = Blocks::default();
+        let rows = 2 * BLOCK_ROWS as u32 + 3;
+        for row in 0..rows {
+            blocks.push(row);
+        }
+        let parts = blocks.into_parts();
+        let sizes: Vec<usize> = parts.iter().map(Vec::len).collect();
+        assert_eq!(sizes, vec![BLOCK_ROWS, BLOCK_ROWS, 3]);
+        assert!(parts.iter().all(|p| p.capacity() <= BLOCK_ROWS));
+        assert!(parts.concat().into_iter().eq(0..rows));
+        assert!(Blocks::<u32>::default().into_parts().is_empty());
+    }
 
     #[test]
     fn rows_made_in_parts_are_listed_in_input_order() {
