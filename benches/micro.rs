@@ -8,7 +8,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ceu::model::RowRef;
 use ceu::normalize::header::HeaderMatcher;
 use ceu::normalize::value::{parse_date_text, parse_hours_text, DateContext, Parsed};
-use ceu::normalize::{find_header, normalize_sheet, RowNormalizer, SheetPlace, TranscriptLine};
+use ceu::normalize::{
+    find_header, normalize_sheet, LineHead, RowNormalizer, SheetPlace, TranscriptLine,
+};
 use ceu::rules::prior::PriorMember;
 use ceu::rules::ruleset::RuleSet;
 use ceu::source::csv::{parse_rows, RowReader};
@@ -92,14 +94,17 @@ fn reading(c: &mut Criterion) {
 }
 
 fn rules(c: &mut Criterion) {
+    let head = std::sync::Arc::new(LineHead {
+        member_id: "1000001".into(),
+        member_name: "Member".into(),
+        institution: "Riverside Community College".into(),
+        program: "AAS Health Information".into(),
+        program_area: "Health Care".into(),
+    });
     let lines: Vec<TranscriptLine> = (0..30u32)
         .map(|i| TranscriptLine {
             at: RowRef::in_file("bench.csv", (0, 0, i + 2)),
-            member_id: "1000001".into(),
-            member_name: "Member".into(),
-            institution: "Riverside Community College".into(),
-            program: "AAS Health Information".into(),
-            program_area: "Health Care".into(),
+            head: head.clone(),
             course_id: format!("HIT{}", i % 25).into(),
             course_title: "".into(),
             completed_on: Parsed::Value(jiff::civil::date(

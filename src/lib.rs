@@ -86,7 +86,7 @@ impl Part {
         let mut last: Option<(&Text, u32)> = None;
         for record in &records {
             let id = match record {
-                Record::Transcript(t) => &t.member_id,
+                Record::Transcript(t) => &t.head.member_id,
                 Record::Instructor(i) => &i.member_id,
                 Record::Roster(_) => {
                     member_of.push(u32::MAX);
@@ -716,7 +716,7 @@ fn evaluate_members(
             if key != no_id {
                 let data_rows = lines
                     .iter()
-                    .map(|t| (t.at.order, &*t.member_id, &*t.member_name))
+                    .map(|t| (t.at.order, &*t.head.member_id, &*t.head.member_name))
                     .chain(
                         records
                             .iter()
@@ -824,7 +824,7 @@ mod tests {
         let whole = read_and_normalize(3, &input, &options, dates);
         let lines = lines_in_order(&whole);
         assert_eq!(lines.len(), 201);
-        assert_eq!(&*lines[200].institution, "Caf\u{e9} College");
+        assert_eq!(&*lines[200].head.institution, "Caf\u{e9} College");
     }
 
     #[test]
@@ -867,11 +867,13 @@ mod tests {
     fn line(id: &str, row: u32) -> Record {
         Record::Transcript(TranscriptLine {
             at: RowRef::in_file("t.csv", (0, 0, row)),
-            member_id: id.into(),
-            member_name: Text::default(),
-            institution: Text::default(),
-            program: Text::default(),
-            program_area: Text::default(),
+            head: std::sync::Arc::new(normalize::LineHead {
+                member_id: id.into(),
+                member_name: Text::default(),
+                institution: Text::default(),
+                program: Text::default(),
+                program_area: Text::default(),
+            }),
             course_id: Text::default(),
             course_title: Text::default(),
             completed_on: normalize::value::Parsed::Blank,

@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         let SheetRead::Sheet(sheet) = sheet else { continue };
         let place = SheetPlace::of(&sheet, "fuzz.csv", (0, 0), dates);
         let rows = sheet.rows.len();
-        let out = normalize_sheet(sheet, &place, &matcher);
+        let out = normalize_sheet(sheet, place, &matcher);
         assert!(out.records.len() + out.rejections.len() <= rows);
     }
 });

@@ -20,11 +20,7 @@ use value::{parse_date, parse_date_str, parse_hours, parse_hours_str, DateContex
 #[derive(Clone, Debug, PartialEq)]
 pub struct TranscriptLine {
     pub at: RowRef,
-    pub member_id: Text,
-    pub member_name: Text,
-    pub institution: Text,
-    pub program: Text,
-    pub program_area: Text,
+    pub head: Arc<LineHead>,
     pub course_id: Text,
     pub course_title: Text,
     pub completed_on: Parsed<Date>,
@@ -32,6 +28,18 @@ pub struct TranscriptLine {
     pub credit_hours: Parsed<Hundredths>,
     pub grade: Text,
     pub certified_on: Parsed<Date>,
+}
+
+/// What a member's transcript lines repeat: the member, and the program the
+/// courses belong to. Lines one after another with the same head share it:
+/// a batch holds millions of lines, and five texts become one pointer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineHead {
+    pub member_id: Text,
+    pub member_name: Text,
+    pub institution: Text,
+    pub program: Text,
+    pub program_area: Text,
 }
 
 /// An instructor course record as read, before any rule.
@@ -286,6 +294,7 @@ pub struct RowNormalizer {
     below: u32,
     texts: Interner,
     last: LastTexts,
+    last_head: Option<Arc<LineHead>>,
     out: SheetRecords,
 }
 
@@ -303,6 +312,7 @@ impl RowNormalizer {
             below,
             texts: Interner::default(),
             last: Default::default(),
+            last_head: None,
         }
     }
 
@@ -346,6 +356,7 @@ impl RowNormalizer {
             dates: place.dates,
             texts: &mut self.texts,
             last: &mut self.last,
+            last_head: &mut self.last_head,
         };
         let problem: Option<(Code, Text)> = if let Some(reason) = missing_column {
             Some((Code::MissingColumn, reason.clone()))
@@ -391,6 +402,7 @@ struct RowCells<'a> {
     dates: DateContext,
     texts: &'a mut Interner,
     last: &'a mut LastTexts,
+    last_head: &'a mut Option<Arc<LineHead>>,
 }
 
 /// Each field's text in the row before: a member's rows repeat most of
@@ -457,21 +469,30 @@ impl RowCells<'_> {
 
 fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
     match kind {
-        Kind::Transcript => Record::Transcript(TranscriptLine {
-            at,
-            member_id: row.text(Field::MemberId),
-            member_name: row.text(Field::MemberName),
-            institution: row.text(Field::Institution),
-            program: row.text(Field::Program),
-            program_area: row.text(Field::ProgramArea),
-            course_id: row.text(Field::CourseId),
-            course_title: row.text(Field::CourseTitle),
-            completed_on: row.date(Field::CompletedOn),
-            clock_hours: row.hours(Field::ClockHours),
-            credit_hours: row.hours(Field::CreditHours),
-            grade: row.text(Field::Grade),
-            certified_on: row.date(Field::CertifiedOn),
-        }),
+        Kind::Transcript => {
+            let head = LineHead {
+                member_id: row.text(Field::MemberId),
+                member_name: row.text(Field::MemberName),
+                institution: row.text(Field::Institution),
+                program: row.text(Field::Program),
+                program_area: row.text(Field::ProgramArea),
+            };
+            let head = match &mut *row.last_head {
+                Some(last) if **last == head => last.clone(),
+                last => last.insert(Arc::new(head)).clone(),
+            };
+            Record::Transcript(TranscriptLine {
+                at,
+                head,
+                course_id: row.text(Field::CourseId),
+                course_title: row.text(Field::CourseTitle),
+                completed_on: row.date(Field::CompletedOn),
+                clock_hours: row.hours(Field::ClockHours),
+                credit_hours: row.hours(Field::CreditHours),
+                grade: row.text(Field::Grade),
+                certified_on: row.date(Field::CertifiedOn),
+            })
+        }
         Kind::Instructor => Record::Instructor(Box::new(InstructorRecord {
             at,
             member_id: row.text(Field::MemberId),

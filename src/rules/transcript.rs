@@ -31,10 +31,10 @@ pub struct Basic {
 /// Checks 1–6: missing fields, the date, the hours, the program area, the grade, the future.
 pub fn check_basic(line: &TranscriptLine, rules: &RuleSet, as_of: Date) -> Result<Basic, Verdict> {
     let mut blank: Vec<&str> = [
-        ("member_id", &line.member_id),
-        ("institution", &line.institution),
-        ("program", &line.program),
-        ("program_area", &line.program_area),
+        ("member_id", &line.head.member_id),
+        ("institution", &line.head.institution),
+        ("program", &line.head.program),
+        ("program_area", &line.head.program_area),
     ]
     .into_iter()
     .filter(|(_, v)| v.is_empty())
@@ -60,12 +60,12 @@ pub fn check_basic(line: &TranscriptLine, rules: &RuleSet, as_of: Date) -> Resul
         Parsed::Blank => unreachable!("checked as a missing field"),
     };
     let (unit, hours) = hours_of(line)?;
-    if !rules.accepts_program_area(&line.program_area) {
+    if !rules.accepts_program_area(&line.head.program_area) {
         return Err((
             Code::NotHealthcareProgram,
             format!(
                 "program_area '{}' is not one of {}",
-                line.program_area,
+                line.head.program_area,
                 rules.program_areas.join(", ")
             ),
         ));
@@ -135,7 +135,12 @@ pub fn evaluate(
         match checked {
             Ok(_) => standing.push(i),
             Err(verdict) => {
-                outcomes[i] = Some(reject(&line.at, Kind::Transcript, &line.member_id, verdict))
+                outcomes[i] = Some(reject(
+                    &line.at,
+                    Kind::Transcript,
+                    &line.head.member_id,
+                    verdict,
+                ))
             }
         }
     }
@@ -146,10 +151,10 @@ pub fn evaluate(
         .iter()
         .map(|l| {
             let folded = match &institution {
-                Some((text, folded)) if Text::ptr_eq(text, &l.institution) => folded.clone(),
+                Some((text, folded)) if Text::ptr_eq(text, &l.head.institution) => folded.clone(),
                 _ => {
-                    let folded = fold(&l.institution);
-                    institution = Some((&l.institution, folded.clone()));
+                    let folded = fold(&l.head.institution);
+                    institution = Some((&l.head.institution, folded.clone()));
                     folded
                 }
             };
@@ -193,7 +198,7 @@ pub fn evaluate(
                 outcomes[i] = Some(reject(
                     &lines[i].at,
                     Kind::Transcript,
-                    &lines[i].member_id,
+                    &lines[i].head.member_id,
                     (Code::DuplicateCourse, message),
                 ));
                 false
@@ -210,7 +215,7 @@ pub fn evaluate(
         .map(|(i, basic)| {
             basic
                 .is_some_and(|b| b.unit == Unit::Clock)
-                .then(|| (keys[i].0.clone(), fold(&lines[i].program)))
+                .then(|| (keys[i].0.clone(), fold(&lines[i].head.program)))
         })
         .collect();
     let mut programs: BTreeMap<&ProgramKey, BTreeMap<&CourseKey, usize>> = BTreeMap::new();
@@ -249,12 +254,12 @@ pub fn evaluate(
         }
         let message = format!(
             "program '{}' at '{}' is {total} clock hours long, below the minimum of {}",
-            lines[i].program, lines[i].institution, rules.clock_minimum_hours
+            lines[i].head.program, lines[i].head.institution, rules.clock_minimum_hours
         );
         outcomes[i] = Some(reject(
             &lines[i].at,
             Kind::Transcript,
-            &lines[i].member_id,
+            &lines[i].head.member_id,
             (Code::BelowClockMinimum, message),
         ));
         false
@@ -291,7 +296,7 @@ pub fn evaluate(
                 reject(
                     &line.at,
                     Kind::Transcript,
-                    &line.member_id,
+                    &line.head.member_id,
                     (
                         Code::AnnualCapReached,
                         Reason::cap_reached(year, rules.annual_cap_ceus, ceus),
@@ -302,10 +307,10 @@ pub fn evaluate(
                 Outcome::Credit(Credit {
                     at: line.at.clone(),
                     kind: Kind::Transcript,
-                    member_id: line.member_id.clone(),
-                    member_name: line.member_name.clone(),
-                    institution: line.institution.clone(),
-                    program: line.program.clone(),
+                    member_id: line.head.member_id.clone(),
+                    member_name: line.head.member_name.clone(),
+                    institution: line.head.institution.clone(),
+                    program: line.head.program.clone(),
                     course_id: line.course_id.clone(),
                     course: course_label(line).clone(),
                     credential: Text::from(""),
@@ -338,7 +343,10 @@ fn course_label(line: &TranscriptLine) -> &Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
     use crate::model::{Code, RowRef};
+    use crate::normalize::LineHead;
     use crate::rules::Outcome;
     use jiff::civil::date;
 
@@ -346,11 +354,13 @@ mod tests {
     fn line(n: u32, course: &str, on: Date, credit: &str) -> TranscriptLine {
         TranscriptLine {
             at: RowRef::in_file("t.csv", (0, 0, n)),
-            member_id: "42".into(),
-            member_name: "Ana".into(),
-            institution: "Riverside CC".into(),
-            program: "AAS Health Information".into(),
-            program_area: "Health Care".into(),
+            head: Arc::new(LineHead {
+                member_id: "42".into(),
+                member_name: "Ana".into(),
+                institution: "Riverside CC".into(),
+                program: "AAS Health Information".into(),
+                program_area: "Health Care".into(),
+            }),
             course_id: course.into(),
             course_title: format!("Course {course}").into(),
             completed_on: Parsed::Value(on),
@@ -362,12 +372,18 @@ mod tests {
     }
 
     fn clock(n: u32, course: &str, on: Date, hours: &str) -> TranscriptLine {
-        TranscriptLine {
+        let mut line = TranscriptLine {
             clock_hours: Parsed::Value(crate::normalize::value::parse_hours_text(hours).unwrap()),
             credit_hours: Parsed::Blank,
-            program: "Coding Diploma".into(),
             ..line(n, course, on, "1")
-        }
+        };
+        head(&mut line).program = "Coding Diploma".into();
+        line
+    }
+
+    /// The line's own head, to change.
+    fn head(line: &mut TranscriptLine) -> &mut LineHead {
+        Arc::make_mut(&mut line.head)
     }
 
     fn member(due: Option<Date>) -> Member {
@@ -412,7 +428,7 @@ mod tests {
     #[test]
     fn step_1_missing_field_names_every_blank() {
         let mut l = line(2, "C1", date(2025, 1, 10), "3");
-        l.institution = "".into();
+        head(&mut l).institution = "".into();
         l.course_id = "".into();
         l.course_title = "".into();
         let (code, message) = check_basic(&l, &RuleSet::default(), AS_OF).unwrap_err();
@@ -454,9 +470,9 @@ mod tests {
     #[test]
     fn step_4_program_area_matched_folded() {
         let mut l = line(2, "C1", date(2025, 1, 10), "3");
-        l.program_area = "Health-Care_Finance".into();
+        head(&mut l).program_area = "Health-Care_Finance".into();
         assert!(check_basic(&l, &RuleSet::default(), AS_OF).is_ok());
-        l.program_area = "Health sciences".into();
+        head(&mut l).program_area = "Health sciences".into();
         assert_eq!(code_of(l), Code::NotHealthcareProgram);
     }
 
