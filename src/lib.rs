@@ -23,7 +23,8 @@ use rayon::prelude::*;
 use config::Config;
 use exit::ExitCode;
 use model::{
-    Blocks, Code, Credit, InOrder, Kind, MemberKey, Order, Reason, Rejection, RowRef, Source, Text,
+    Blocks, Code, Credit, InOrder, Kind, MemberKey, Order, Reason, Rejection, RowRef, SourceId,
+    Text,
 };
 use normalize::header::HeaderMatcher;
 use normalize::value::DateContext;
@@ -470,10 +471,9 @@ fn stream_csv(
     if source::inputs::not_text(&head).is_some() {
         return None;
     }
-    // Each piece has a place record of its own: one shared by every row of
-    // the file had its count changed by both threads for each row.
+    let source = SourceId::new(&input.source_file, None);
     let place = || SheetPlace {
-        source: Source::new(&input.source_file, None),
+        source,
         file_index: index,
         sheet_index: 0,
         dates,
@@ -540,7 +540,7 @@ fn read_and_normalize(
     let file_error = |sheet: Option<(u32, &str)>, message: &str| Rejection {
         at: RowRef {
             order: (index, sheet.map_or(0, |(i, _)| i), 0),
-            source: Source::new(&input.source_file, sheet.map(|(_, name)| name)),
+            source: SourceId::new(&input.source_file, sheet.map(|(_, name)| name)),
         },
         kind: None,
         member_id: Text::from(""),
@@ -605,7 +605,7 @@ fn normalize_file(
         source::inputs::check_container(input, kind)?;
         let read = source::workbook::read_each(&input.path, kind, options.limits, |start| {
             let place = SheetPlace {
-                source: Source::new(&input.source_file, Some(start.name)),
+                source: SourceId::new(&input.source_file, Some(start.name)),
                 file_index: index,
                 sheet_index: start.index,
                 dates: DateContext {

@@ -159,7 +159,7 @@ impl std::iter::Sum for Hundredths {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowRef {
     pub order: Order,
-    pub source: std::sync::Arc<Source>,
+    pub source: SourceId,
 }
 
 /// The file, and the sheet of a workbook, that rows come from.
@@ -169,12 +169,48 @@ pub struct Source {
     pub sheet: Option<String>,
 }
 
-impl Source {
-    pub fn new(file: &str, sheet: Option<&str>) -> std::sync::Arc<Source> {
-        std::sync::Arc::new(Source {
+/// Every source of the run, kept to its end in a list that only grows and
+/// that threads add to without a lock: a row names its source by its place
+/// there, 4 bytes instead of a pointer to a counted record (a batch holds
+/// millions of rows, and their places were a sixth of a transcript line).
+static SOURCES: boxcar::Vec<Source> = boxcar::Vec::new();
+
+/// A source, by its place among the run's sources. Sources are equal when
+/// they name the same file and sheet, whichever places they have.
+#[derive(Clone, Copy)]
+pub struct SourceId(u32);
+
+impl SourceId {
+    /// Adds a source to the run's list.
+    pub fn new(file: &str, sheet: Option<&str>) -> SourceId {
+        let place = SOURCES.push(Source {
             file: file.to_string(),
             sheet: sheet.map(str::to_string),
-        })
+        });
+        SourceId(u32::try_from(place).expect("fewer than 4 billion files and sheets"))
+    }
+
+    pub fn get(self) -> &'static Source {
+        &SOURCES[self.0 as usize]
+    }
+
+    /// Its place among the run's sources: a key for counting by source.
+    pub fn place(self) -> u32 {
+        self.0
+    }
+}
+
+impl PartialEq for SourceId {
+    fn eq(&self, other: &SourceId) -> bool {
+        self.0 == other.0 || self.get() == other.get()
+    }
+}
+
+impl Eq for SourceId {}
+
+impl fmt::Debug for SourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.get(), f)
     }
 }
 
@@ -183,16 +219,16 @@ impl RowRef {
     pub fn in_file(file: &str, order: Order) -> RowRef {
         RowRef {
             order,
-            source: Source::new(file, None),
+            source: SourceId::new(file, None),
         }
     }
 
-    pub fn source_file(&self) -> &str {
-        &self.source.file
+    pub fn source_file(&self) -> &'static str {
+        &self.source.get().file
     }
 
-    pub fn sheet(&self) -> Option<&str> {
-        self.source.sheet.as_deref()
+    pub fn sheet(&self) -> Option<&'static str> {
+        self.source.get().sheet.as_deref()
     }
 
     /// The row number a user sees; `None` for a whole-file or whole-sheet error.
@@ -209,7 +245,7 @@ impl RowRef {
 
     /// `describe`, added to `out`.
     pub fn describe_into(&self, out: &mut String) {
-        out.push_str(&self.source.file);
+        out.push_str(self.source_file());
         if let Some(sheet) = self.sheet() {
             out.push_str(", sheet ");
             out.push_str(sheet);

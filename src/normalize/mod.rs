@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use crate::model::{Code, Hundredths, Kind, Rejection, RowRef, Source, Text};
+use crate::model::{Code, Hundredths, Kind, Rejection, RowRef, SourceId, Text};
 use crate::source::{Cell, Cells, RawRow, RowSink, Sheet};
 use header::{Field, Header, HeaderMatcher, FIELD_COUNT};
 use intern::Interner;
@@ -94,7 +94,7 @@ pub struct SheetRecords {
 
 /// Where a sheet sits, and how its rows are read.
 pub struct SheetPlace {
-    pub source: Arc<Source>,
+    pub source: SourceId,
     pub file_index: u32,
     pub sheet_index: u32,
     pub dates: DateContext,
@@ -111,7 +111,7 @@ impl SheetPlace {
         dates: DateContext,
     ) -> SheetPlace {
         SheetPlace {
-            source: Source::new(source_file, sheet.name.as_deref()),
+            source: SourceId::new(source_file, sheet.name.as_deref()),
             file_index,
             sheet_index,
             dates: DateContext {
@@ -125,7 +125,7 @@ impl SheetPlace {
     fn at(&self, row: u32) -> RowRef {
         RowRef {
             order: (self.file_index, self.sheet_index, row),
-            source: self.source.clone(),
+            source: self.source,
         }
     }
 }
@@ -560,7 +560,7 @@ mod tests {
 
     fn run(text: &str) -> SheetRecords {
         let place = SheetPlace {
-            source: Source::new("t.csv", None),
+            source: SourceId::new("t.csv", None),
             file_index: 0,
             sheet_index: 0,
             dates: DateContext {

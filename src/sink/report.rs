@@ -43,9 +43,9 @@ struct Counts<'a> {
     caps: HashMap<(Code, &'a Reason), usize>,
     /// Reasons as text, which may each be distinct (a duplicate names the row it repeats).
     texts: HashMap<(Code, &'a Reason), usize>,
-    /// By place record (one per sheet): hashing a path for each of millions
-    /// of rejections cost more than the count.
-    files: HashMap<usize, (&'a str, usize)>,
+    /// By source (one per sheet or CSV piece): hashing a path for each of
+    /// millions of rejections cost more than the count.
+    files: HashMap<u32, (&'a str, usize)>,
 }
 
 impl<'a> Counts<'a> {
@@ -55,7 +55,7 @@ impl<'a> Counts<'a> {
             Reason::Text(_) => &mut self.texts,
         };
         *reasons.entry((r.code, &r.reason)).or_default() += 1;
-        let place = std::sync::Arc::as_ptr(&r.at.source) as usize;
+        let place = r.at.source.place();
         self.files
             .entry(place)
             .or_insert_with(|| (r.at.source_file(), 0))
