@@ -652,24 +652,29 @@ fn normalize_file(
 /// Transcript and instructor rows by member, sorted by member key, moved
 /// out of the files' parts, which are joined in order.
 fn group_by_member(read: &mut [FileRecords]) -> Vec<(MemberKey, MemberRows)> {
-    let mut parts: Vec<(MemberKey, MemberRows)> = read
-        .iter_mut()
-        .flat_map(|f| std::mem::take(&mut f.parts))
-        .flat_map(|part| part.members)
-        .collect();
-    // A stable sort keeps one member's parts in input order; equal keys are then neighbours.
-    parts.par_sort_by(|a, b| a.0.cmp(&b.0));
-    let mut groups: Vec<(MemberKey, MemberRows)> = Vec::with_capacity(parts.len());
-    for (key, (lines, records)) in parts {
-        match groups.last_mut() {
-            Some((last, rows)) if *last == key => {
-                rows.0.extend(lines);
-                rows.1.extend(records);
-            }
-            _ => groups.push((key, (lines, records))),
+    let total = read
+        .iter()
+        .flat_map(|f| &f.parts)
+        .map(|p| p.members.len())
+        .sum();
+    let mut parts: Vec<(MemberKey, MemberRows)> = Vec::with_capacity(total);
+    for file in read.iter_mut() {
+        for part in std::mem::take(&mut file.parts) {
+            parts.extend(part.members);
         }
     }
-    groups
+    // A stable sort keeps one member's parts in input order; equal keys are
+    // then neighbours, and each is joined into the first, in place.
+    parts.par_sort_by(|a, b| a.0.cmp(&b.0));
+    parts.dedup_by(|later, first| {
+        if later.0 != first.0 {
+            return false;
+        }
+        first.1 .0.append(&mut later.1 .0);
+        first.1 .1.append(&mut later.1 .1);
+        true
+    });
+    parts
 }
 
 /// What the rules gave for a run of members: credits, rejections, and
