@@ -7,9 +7,10 @@ use jiff::civil::Date;
 
 /// Text read from a row. Equal texts of one part of a file share one
 /// allocation, and the records made from a row share its texts: a `Text` is
-/// one pointer (a record holds a dozen of them, and a batch millions of records).
+/// one pointer (a record holds a dozen of them, and a batch millions of
+/// records) to its count, length and bytes in one allocation (`arcstr`).
 #[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Text(std::sync::Arc<String>);
+pub struct Text(arcstr::ArcStr);
 
 impl Text {
     pub fn as_str(&self) -> &str {
@@ -18,7 +19,7 @@ impl Text {
 
     /// Whether both are the same allocation (so certainly equal).
     pub fn ptr_eq(a: &Text, b: &Text) -> bool {
-        std::sync::Arc::ptr_eq(&a.0, &b.0)
+        arcstr::ArcStr::ptr_eq(&a.0, &b.0)
     }
 }
 
@@ -37,13 +38,13 @@ impl std::borrow::Borrow<str> for Text {
 
 impl From<&str> for Text {
     fn from(text: &str) -> Text {
-        Text(std::sync::Arc::new(text.to_string()))
+        Text(arcstr::ArcStr::from(text))
     }
 }
 
 impl From<String> for Text {
     fn from(text: String) -> Text {
-        Text(std::sync::Arc::new(text))
+        Text(arcstr::ArcStr::from(text))
     }
 }
 
