@@ -78,10 +78,10 @@ fn reading(c: &mut Criterion) {
         ..Sheet::default()
     };
     let search = find_header(&parse_rows(&text, b',', 1), &matcher, true).expect("a header");
+    let place = SheetPlace::of(&sheet, "bench.csv", (0, 0), dates);
     group.bench_function("read a piece and normalize 10k", |b| {
         b.iter(|| {
             let mut rows = RowReader::new(black_box(&text), b',');
-            let place = SheetPlace::of(&sheet, "bench.csv", (0, 0), dates);
             let mut normalizer = RowNormalizer::new(search.clone(), place, search.row());
             normalizer.reserve(rows.line_ends() + 1);
             while let Some(row) = rows.next_row() {

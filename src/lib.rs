@@ -471,9 +471,8 @@ fn stream_csv(
     if source::inputs::not_text(&head).is_some() {
         return None;
     }
-    let source = SourceId::new(&input.source_file, None);
-    let place = || SheetPlace {
-        source,
+    let place = SheetPlace {
+        source: SourceId::new(&input.source_file, None),
         file_index: index,
         sheet_index: 0,
         dates,
@@ -494,7 +493,6 @@ fn stream_csv(
             let search = search.get().expect("the header is looked for first");
             // Rows are numbered from 1 in each piece; only the first holds the header.
             let below = if first { search.row() } else { 0 };
-            let place = place();
             let mut normalizer = RowNormalizer::new(search.clone(), place, below);
             normalizer.reserve(rows.line_ends() + 1);
             while let Some(row) = rows.next_row() {

@@ -93,6 +93,7 @@ pub struct SheetRecords {
 }
 
 /// Where a sheet sits, and how its rows are read.
+#[derive(Clone, Copy)]
 pub struct SheetPlace {
     pub source: SourceId,
     pub file_index: u32,

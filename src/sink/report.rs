@@ -43,7 +43,7 @@ struct Counts<'a> {
     caps: HashMap<(Code, &'a Reason), usize>,
     /// Reasons as text, which may each be distinct (a duplicate names the row it repeats).
     texts: HashMap<(Code, &'a Reason), usize>,
-    /// By source (one per sheet or CSV piece): hashing a path for each of
+    /// By source (one per sheet or CSV file): hashing a path for each of
     /// millions of rejections cost more than the count.
     files: HashMap<u32, (&'a str, usize)>,
 }

@@ -105,6 +105,9 @@ macro_rules! stream_rows {
             rows.finish(&mut sink);
             Ok(sink)
         } else {
+            // What was made of the rows before is not needed while they are read again.
+            drop(sink);
+            drop(rows);
             let mut cells = $book
                 .worksheet_cells_reader(start.name)
                 .map_err(|e| describe(&e))?;
@@ -305,7 +308,8 @@ const SHARED_SLOTS: usize = 4096;
 struct CellMaker {
     is_1904: bool,
     limits: Limits,
-    /// Memory the sheet's cells take, checked against `part_bytes`.
+    /// Memory the sheet's cells would take if all were held, checked
+    /// against `part_bytes` (the same sheets are refused, streamed or not).
     held: u64,
     texts: Interner,
     /// The workbook's shared strings met lately, by address: the table is
@@ -354,15 +358,15 @@ impl CellMaker {
         }
     }
 
-    /// Puts a cell in column `col` of its row's `cells`, once the sheet's
-    /// limits allow it.
-    fn place(
-        &mut self,
-        cells: &mut Vec<Cell>,
-        (row, col): (u32, u32),
-        cell: Cell,
-    ) -> Result<(), String> {
-        check_extent(u64::from(row) + 1, u64::from(col) + 1, self.limits)?;
+    /// Refuses a cell at (row, column), from 0, beyond the sheet's limits:
+    /// checked before anything is worked out from its place.
+    fn check(&self, (row, col): (u32, u32)) -> Result<(), String> {
+        check_extent(u64::from(row) + 1, u64::from(col) + 1, self.limits)
+    }
+
+    /// Puts a cell checked by `check` in column `col` of its row's `cells`,
+    /// once the sheet's memory budget allows it.
+    fn place(&mut self, cells: &mut Vec<Cell>, col: u32, cell: Cell) -> Result<(), String> {
         let col = col as usize;
         let text = match &cell {
             Cell::Text(s) => s.len() as u64,
@@ -414,6 +418,7 @@ impl RowBuilder {
         if cell == Cell::Empty {
             return Ok(true);
         }
+        self.maker.check(at)?;
         let number = at.0 + 1;
         let RowBuilder { maker, row } = self;
         if number != row.row {
@@ -426,7 +431,7 @@ impl RowBuilder {
             row.row = number;
             typed(&mut row.cells).clear();
         }
-        maker.place(typed(&mut row.cells), at, cell)?;
+        maker.place(typed(&mut row.cells), at.1, cell)?;
         Ok(true)
     }
 
@@ -474,6 +479,7 @@ impl Gather {
         if cell == Cell::Empty {
             return Ok(());
         }
+        self.maker.check((row, col))?;
         let number = row + 1;
         let same_row = self.rows.last().is_some_and(|r| r.0 == number);
         if !same_row {
@@ -483,7 +489,7 @@ impl Gather {
             self.rows.push((number, Vec::with_capacity(self.row_width)));
         }
         let cells = &mut self.rows.last_mut().expect("a row was pushed").1;
-        self.maker.place(cells, (row, col), cell)
+        self.maker.place(cells, col, cell)
     }
 
     fn finish(mut self) -> Vec<RawRow> {
@@ -594,6 +600,21 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_cell_on_the_last_possible_row_is_refused_not_overflowed() {
+        let mut rows = RowBuilder::new(CellMaker::new(false, limits(1 << 20)), 2);
+        let err = rows
+            .add((u32::MAX, 0), Cell::Int(1), &mut Vec::new())
+            .unwrap_err();
+        assert!(
+            err.contains("4294967296 rows, more than the limit of 1048576"),
+            "{err}"
+        );
+        let mut g = Gather::new(false, limits(1 << 20));
+        let err = g.push((u32::MAX, 0), &DataRef::Int(1)).unwrap_err();
+        assert!(err.contains("4294967296 rows"), "{err}");
     }
 
     #[test]

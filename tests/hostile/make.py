@@ -81,8 +81,8 @@ def bomb(z):
 xlsx('zip_bomb.xlsx', stray.replace('STRAY', 'BOMB'), bomb)
 
 
-# Rows out of sheet order, and row 2's cells in two pieces, as some
-# writers leave them: read as the sheet shows them.
+# Rows out of sheet order, the header last, and row 2's cells in two
+# pieces around it, as some writers leave them: read as the sheet shows them.
 def cells(row, course, columns):
     values = dict(zip(cols, ROW.format(course=course).split(',')))
     return ''.join(inline(f'{c}{row}', values[c]) for c in columns)
@@ -90,8 +90,8 @@ def cells(row, course, columns):
 
 unordered = ('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              '<dimension ref="A1:I3"/><sheetData>'
-             f'<row r="1">{header_cells}</row>'
              f'<row r="3">{cells(3, "THREE", cols)}</row>'
              f'<row r="2">{cells(2, "TWO", "ABCDE")}</row>'
+             f'<row r="1">{header_cells}</row>'
              f'<row r="2">{cells(2, "TWO", "FGHI")}</row></sheetData></worksheet>')
 xlsx('rows_out_of_order.xlsx', unordered)
