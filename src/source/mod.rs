@@ -120,6 +120,13 @@ pub struct Sheet {
     pub is_csv: bool,
 }
 
+/// A sheet held whole takes each row as it comes.
+impl RowSink for Sheet {
+    fn row(&mut self, row: &RawRow) {
+        self.rows.push(row.clone());
+    }
+}
+
 /// What reading one sheet of a workbook gave.
 #[derive(Debug)]
 pub enum SheetRead {

@@ -131,37 +131,24 @@ fn rows_into<S: RowSink>(mut sink: S, rows: &[RawRow]) -> S {
 
 /// Reads every worksheet of a workbook into rows held whole.
 pub fn read(path: &Path, format: WorkbookFormat, limits: Limits) -> Result<FileRead, String> {
-    let read = read_each(path, format, limits, |start| HeldSheet {
-        sheet: Sheet {
-            name: Some(start.name.to_string()),
-            rows: Vec::new(),
-            is_1904: start.is_1904,
-            is_csv: false,
-        },
+    let read = read_each(path, format, limits, |start| Sheet {
+        name: Some(start.name.to_string()),
+        rows: Vec::new(),
+        is_1904: start.is_1904,
+        is_csv: false,
     })?;
     Ok(FileRead {
         sheets: read
             .sheets
             .into_iter()
             .map(|sheet| match sheet {
-                Ok(held) => SheetRead::Sheet(held.sheet),
+                Ok(sheet) => SheetRead::Sheet(sheet),
                 Err((name, message)) => SheetRead::Failed { name, message },
             })
             .collect(),
         skipped_sheets: read.skipped_sheets,
         ..FileRead::default()
     })
-}
-
-/// A sheet's rows, all held.
-struct HeldSheet {
-    sheet: Sheet,
-}
-
-impl RowSink for HeldSheet {
-    fn row(&mut self, row: &RawRow) {
-        self.sheet.rows.push(row.clone());
-    }
 }
 
 /// Reads each worksheet of a workbook, handing its rows one at a time to a
@@ -560,16 +547,10 @@ mod tests {
         );
     }
 
-    impl RowSink for Vec<RawRow> {
-        fn row(&mut self, row: &RawRow) {
-            self.push(row.clone());
-        }
-    }
-
     #[test]
     fn streamed_cells_are_handed_over_a_row_at_a_time() {
         let mut rows = RowBuilder::new(CellMaker::new(false, limits(1 << 20)), 2);
-        let mut sink: Vec<RawRow> = Vec::new();
+        let mut sink = Sheet::default();
         let text = |s: &str| Cell::Text(Text::from(s));
         for (at, cell) in [
             ((0, 0), text("member_id")),
@@ -583,7 +564,7 @@ mod tests {
         // A cell of an earlier row stops the stream and is not added.
         assert_eq!(rows.add((2, 2), text("late"), &mut sink), Ok(false));
         rows.finish(&mut sink);
-        let got: Vec<(u32, Cells)> = sink.into_iter().map(|r| (r.row, r.cells)).collect();
+        let got: Vec<(u32, Cells)> = sink.rows.into_iter().map(|r| (r.row, r.cells)).collect();
         assert_eq!(
             got,
             vec![
@@ -606,7 +587,7 @@ mod tests {
     fn a_cell_on_the_last_possible_row_is_refused_not_overflowed() {
         let mut rows = RowBuilder::new(CellMaker::new(false, limits(1 << 20)), 2);
         let err = rows
-            .add((u32::MAX, 0), Cell::Int(1), &mut Vec::new())
+            .add((u32::MAX, 0), Cell::Int(1), &mut Sheet::default())
             .unwrap_err();
         assert!(
             err.contains("4294967296 rows, more than the limit of 1048576"),
