@@ -39,7 +39,7 @@ use rules::ruleset::credential_key;
 use rules::Outcome;
 use sink::report::RunReport;
 use source::csv::Streamed;
-use source::inputs::{read_input, select, Format, InputFile, ReadOptions};
+use source::inputs::{read_text, select, Format, InputFile, ReadOptions};
 use source::workbook::Limits;
 use source::SheetRead;
 
@@ -471,13 +471,7 @@ fn stream_csv(
     if source::inputs::not_text(&head).is_some() {
         return None;
     }
-    let place = SheetPlace {
-        source: SourceId::new(&input.source_file, None),
-        file_index: index,
-        sheet_index: 0,
-        dates,
-        is_csv: true,
-    };
+    let place = SheetPlace::new(&input.source_file, None, (index, 0), dates, true);
     let search = std::sync::OnceLock::new();
     let mut out = FileRecords::default();
     let ended = source::csv::stream(
@@ -599,33 +593,34 @@ fn normalize_file(
     options: &ReadOptions,
     dates: DateContext,
 ) -> Result<NormalizedFile, String> {
-    if let Some(Format::Workbook(kind)) = input.format {
-        source::inputs::check_container(input, kind)?;
-        let read = source::workbook::read_each(&input.path, kind, options.limits, |start| {
-            let place = SheetPlace {
-                source: SourceId::new(&input.source_file, Some(start.name)),
-                file_index: index,
-                sheet_index: start.index,
-                dates: DateContext {
+    let is_tsv = match input.format {
+        Some(Format::Csv) => false,
+        Some(Format::Tsv) => true,
+        None => return Err(source::inputs::UNKNOWN_EXTENSION.to_string()),
+        Some(Format::Workbook(kind)) => {
+            source::inputs::check_container(input, kind)?;
+            let read = source::workbook::read_each(&input.path, kind, options.limits, |start| {
+                let dates = DateContext {
                     is_1904: start.is_1904,
                     ..dates
-                },
-                is_csv: false,
-            };
-            SheetNormalizer::new(place, &options.matcher)
-        })?;
-        return Ok(NormalizedFile {
-            sheets: read
-                .sheets
-                .into_iter()
-                .map(|sheet| sheet.map(SheetNormalizer::finish))
-                .collect(),
-            skipped_sheets: read.skipped_sheets,
-            encoding: None,
-            delimiter: None,
-        });
-    }
-    let file = read_input(input, options)?;
+                };
+                let at = (index, start.index);
+                let place = SheetPlace::new(&input.source_file, Some(start.name), at, dates, false);
+                SheetNormalizer::new(place, &options.matcher)
+            })?;
+            return Ok(NormalizedFile {
+                sheets: read
+                    .sheets
+                    .into_iter()
+                    .map(|sheet| sheet.map(SheetNormalizer::finish))
+                    .collect(),
+                skipped_sheets: read.skipped_sheets,
+                encoding: None,
+                delimiter: None,
+            });
+        }
+    };
+    let file = read_text(input, is_tsv, options)?;
     let sheets = file
         .sheets
         .into_iter()
@@ -760,7 +755,7 @@ mod tests {
     /// What the whole-file path makes of the same file.
     fn read_whole(input: &InputFile, options: &ReadOptions, dates: DateContext) -> FileRecords {
         let mut out = FileRecords::default();
-        for sheet in read_input(input, options).unwrap().sheets {
+        for sheet in read_text(input, false, options).unwrap().sheets {
             let SheetRead::Sheet(sheet) = sheet else {
                 panic!("a CSV file has one sheet")
             };

@@ -248,13 +248,12 @@ fn kind_fields(kind: Kind) -> &'static [Field] {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Header {
     pub kind: Kind,
-    /// The column index of each field present.
-    pub columns: BTreeMap<Field, usize>,
     /// Required columns the header lacks (then every row is `MISSING_COLUMN`).
     pub missing: Vec<String>,
     /// Index of the last non-blank header name: CSV fields beyond it are `MALFORMED_ROW`.
     pub last_named: usize,
-    /// `columns` by `Field as usize`: every field of every row is looked up.
+    /// The column index of each field present, by `Field as usize`: every
+    /// field of every row is looked up.
     by_field: Box<[Option<usize>; FIELD_COUNT]>,
 }
 
@@ -369,7 +368,6 @@ impl HeaderMatcher {
             }
             return Some(Header {
                 kind,
-                columns,
                 missing,
                 last_named,
                 by_field,
@@ -545,9 +543,9 @@ mod tests {
             .unwrap();
         assert_eq!(h.kind, Kind::Transcript);
         assert!(h.missing.is_empty());
-        assert_eq!(h.columns[&Field::CourseId], 4);
-        assert_eq!(h.columns[&Field::CourseTitle], 5);
-        assert_eq!(h.columns[&Field::CreditHours], 7);
+        assert_eq!(h.column(Field::CourseId), Some(4));
+        assert_eq!(h.column(Field::CourseTitle), Some(5));
+        assert_eq!(h.column(Field::CreditHours), Some(7));
         assert_eq!(h.last_named, 8);
     }
 
@@ -558,12 +556,12 @@ mod tests {
             .recognise(&names("member_id,end_date,clock_hours"))
             .unwrap();
         assert_eq!(t.kind, Kind::Transcript);
-        assert_eq!(t.columns[&Field::CompletedOn], 1);
+        assert_eq!(t.column(Field::CompletedOn), Some(1));
         let i = m
             .recognise(&names("member_id,credential,contact_hours,end_date"))
             .unwrap();
         assert_eq!(i.kind, Kind::Instructor);
-        assert_eq!(i.columns[&Field::FinishedOn], 3);
+        assert_eq!(i.column(Field::FinishedOn), Some(3));
     }
 
     #[test]
@@ -574,12 +572,12 @@ mod tests {
                 "member_id,school,institution,completed_on,credits,credit_hours",
             ))
             .unwrap();
-        assert_eq!(h.columns[&Field::Institution], 2);
-        assert_eq!(h.columns[&Field::CreditHours], 5);
+        assert_eq!(h.column(Field::Institution), Some(2));
+        assert_eq!(h.column(Field::CreditHours), Some(5));
         let h = m
             .recognise(&names("aapc_id,member_no,completed_on,credits"))
             .unwrap();
-        assert_eq!(h.columns[&Field::MemberId], 0);
+        assert_eq!(h.column(Field::MemberId), Some(0));
     }
 
     #[test]
@@ -634,7 +632,7 @@ mod tests {
         let h = m
             .recognise(&names("student no,completed_on,clock_hours"))
             .unwrap();
-        assert_eq!(h.columns[&Field::MemberId], 0);
+        assert_eq!(h.column(Field::MemberId), Some(0));
     }
 
     #[test]

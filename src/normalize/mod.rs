@@ -104,23 +104,30 @@ pub struct SheetPlace {
 }
 
 impl SheetPlace {
-    /// The place of `sheet`, sheet `sheet_index` of input `file_index`.
-    pub fn of(
-        sheet: &Sheet,
+    /// Sheet `sheet_index` (named `sheet`, none for CSV) of input `file_index`.
+    pub fn new(
         source_file: &str,
+        sheet: Option<&str>,
         (file_index, sheet_index): (u32, u32),
         dates: DateContext,
+        is_csv: bool,
     ) -> SheetPlace {
         SheetPlace {
-            source: SourceId::new(source_file, sheet.name.as_deref()),
+            source: SourceId::new(source_file, sheet),
             file_index,
             sheet_index,
-            dates: DateContext {
-                is_1904: sheet.is_1904,
-                ..dates
-            },
-            is_csv: sheet.is_csv,
+            dates,
+            is_csv,
         }
+    }
+
+    /// The place of `sheet`, sheet `sheet_index` of input `file_index`.
+    pub fn of(sheet: &Sheet, source_file: &str, at: (u32, u32), dates: DateContext) -> SheetPlace {
+        let dates = DateContext {
+            is_1904: sheet.is_1904,
+            ..dates
+        };
+        SheetPlace::new(source_file, sheet.name.as_deref(), at, dates, sheet.is_csv)
     }
 
     fn at(&self, row: u32) -> RowRef {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::normalize::header::HeaderMatcher;
 use crate::source::sniff::{container, looks_like, Container};
-use crate::source::workbook::{self, Limits, WorkbookFormat};
+use crate::source::workbook::{Limits, WorkbookFormat};
 use crate::source::FileRead;
 
 /// How a file's extension says to read it.
@@ -150,7 +150,7 @@ pub fn check_container(input: &InputFile, kind: WorkbookFormat) -> Result<(), St
     let mut bytes = Vec::with_capacity(512);
     std::fs::File::open(&input.path)
         .and_then(|f| std::io::Read::take(f, 512).read_to_end(&mut bytes))
-        .map_err(|e| format!("the file cannot be opened: {e}"))?;
+        .map_err(cannot_open)?;
     let want = if kind == WorkbookFormat::Xls {
         Container::Ole
     } else {
@@ -163,31 +163,29 @@ pub fn check_container(input: &InputFile, kind: WorkbookFormat) -> Result<(), St
     }
 }
 
-/// Reads one input file into sheets, or says in one line why it cannot be read.
-pub fn read_input(input: &InputFile, options: &ReadOptions) -> Result<FileRead, String> {
-    let Some(format) = input.format else {
-        return Err(
-            "ceu reads .csv, .tsv, .txt, .xlsx, .xlsm, .xlsb, .xls and .ods files; this extension is none of them"
-                .to_string(),
-        );
-    };
-    let cannot_open = |e: std::io::Error| format!("the file cannot be opened: {e}");
-    match format {
-        Format::Csv | Format::Tsv => {
-            let bytes = std::fs::read(&input.path).map_err(cannot_open)?;
-            if let Some(problem) = not_text(&bytes) {
-                return Err(problem);
-            }
-            Ok(crate::source::csv::read(
-                &bytes,
-                format == Format::Tsv,
-                options.delimiter,
-                &options.matcher,
-            ))
-        }
-        Format::Workbook(kind) => {
-            check_container(input, kind)?;
-            workbook::read(&input.path, kind, options.limits)
-        }
+/// Why a file of no extension ceu reads is not read.
+pub const UNKNOWN_EXTENSION: &str =
+    "ceu reads .csv, .tsv, .txt, .xlsx, .xlsm, .xlsb, .xls and .ods files; this extension is none of them";
+
+fn cannot_open(e: std::io::Error) -> String {
+    format!("the file cannot be opened: {e}")
+}
+
+/// Reads a CSV, TSV or TXT file whole into its one sheet, or says in one
+/// line why it cannot be read.
+pub fn read_text(
+    input: &InputFile,
+    is_tsv: bool,
+    options: &ReadOptions,
+) -> Result<FileRead, String> {
+    let bytes = std::fs::read(&input.path).map_err(cannot_open)?;
+    if let Some(problem) = not_text(&bytes) {
+        return Err(problem);
     }
+    Ok(crate::source::csv::read(
+        &bytes,
+        is_tsv,
+        options.delimiter,
+        &options.matcher,
+    ))
 }
