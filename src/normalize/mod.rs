@@ -447,6 +447,32 @@ impl RowCells<'_> {
         }
     }
 
+    /// Whether the field reads as `text`, as `text(field)` would give it,
+    /// without making a text.
+    fn reads_as(&self, field: Field, text: &str) -> bool {
+        let Some(i) = self.index(field) else {
+            return text.is_empty();
+        };
+        match &self.row.cells {
+            Cells::Text(fields) => fields.get(i).unwrap_or("").trim() == text,
+            Cells::Typed(cells) => match cells.get(i) {
+                Some(Cell::Text(s)) => s.trim() == text,
+                _ => self.row.text_at(i) == text,
+            },
+        }
+    }
+
+    /// The line head of the row before, when this row repeats it.
+    fn same_head(&self) -> Option<Arc<LineHead>> {
+        let last = self.last_head.as_ref()?;
+        let same = self.reads_as(Field::MemberId, &last.member_id)
+            && self.reads_as(Field::MemberName, &last.member_name)
+            && self.reads_as(Field::Institution, &last.institution)
+            && self.reads_as(Field::Program, &last.program)
+            && self.reads_as(Field::ProgramArea, &last.program_area);
+        same.then(|| last.clone())
+    }
+
     fn date(&self, field: Field) -> Parsed<Date> {
         match (&self.row.cells, self.index(field)) {
             (Cells::Text(fields), Some(i)) => {
@@ -478,16 +504,19 @@ impl RowCells<'_> {
 fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
     match kind {
         Kind::Transcript => {
-            let head = LineHead {
-                member_id: row.text(Field::MemberId),
-                member_name: row.text(Field::MemberName),
-                institution: row.text(Field::Institution),
-                program: row.text(Field::Program),
-                program_area: row.text(Field::ProgramArea),
-            };
-            let head = match &mut *row.last_head {
-                Some(last) if **last == head => last.clone(),
-                last => last.insert(Arc::new(head)).clone(),
+            // Most lines repeat the head of the line before: compared as read, no text made.
+            let head = match row.same_head() {
+                Some(head) => head,
+                None => {
+                    let head = Arc::new(LineHead {
+                        member_id: row.text(Field::MemberId),
+                        member_name: row.text(Field::MemberName),
+                        institution: row.text(Field::Institution),
+                        program: row.text(Field::Program),
+                        program_area: row.text(Field::ProgramArea),
+                    });
+                    row.last_head.insert(head).clone()
+                }
             };
             Record::Transcript(TranscriptLine {
                 at,
@@ -567,18 +596,47 @@ mod tests {
     }
 
     fn run(text: &str) -> SheetRecords {
-        let place = SheetPlace {
-            source: SourceId::new("t.csv", None),
-            file_index: 0,
-            sheet_index: 0,
-            dates: DateContext {
-                day_first: false,
-                as_of_year: 2026,
-                is_1904: false,
-            },
-            is_csv: true,
+        let dates = DateContext {
+            day_first: false,
+            as_of_year: 2026,
+            is_1904: false,
         };
+        let place = SheetPlace::new("t.csv", None, (0, 0), dates, true);
         normalize_sheet(csv_sheet(text), place, &HeaderMatcher::default())
+    }
+
+    #[test]
+    fn consecutive_lines_with_the_same_head_share_it() {
+        let out = run(
+            "member_id,institution,program,program_area,course_id,completed_on,credit_hours
+            7,Riverside CC,AAS,Health Care,C1,2025-01-10,3
+            7, Riverside CC ,AAS,Health Care,C2,2025-01-10,3
+            7,Metro Tech,AAS,Health Care,C3,2025-01-10,3
+            7,Riverside CC,AAS,Health Care,C4,2025-01-10,3
+",
+        );
+        let heads: Vec<&Arc<LineHead>> = out
+            .records
+            .iter()
+            .map(|r| match r {
+                Record::Transcript(t) => &t.head,
+                _ => panic!("transcript lines"),
+            })
+            .collect();
+        let institutions: Vec<&str> = heads.iter().map(|h| h.institution.as_str()).collect();
+        assert_eq!(
+            institutions,
+            ["Riverside CC", "Riverside CC", "Metro Tech", "Riverside CC"]
+        );
+        assert!(
+            Arc::ptr_eq(heads[0], heads[1]),
+            "a padded repeat is the same head"
+        );
+        assert!(!Arc::ptr_eq(heads[1], heads[2]));
+        assert!(!Arc::ptr_eq(heads[2], heads[3]));
+        assert_eq!(heads[0], heads[3]);
+        assert_eq!(&*heads[3].member_id, "7");
+        assert_eq!(&*heads[3].member_name, "");
     }
 
     #[test]
