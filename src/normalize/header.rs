@@ -7,11 +7,17 @@ use crate::model::Kind;
 
 /// `#` reads as `no`, then lower case, without white space, `_`, `-` or `.`.
 pub fn fold(s: &str) -> String {
-    // The common case, short ASCII text, is folded on the stack without case tables.
+    with_folded(s, str::to_string)
+}
+
+/// `f` of `fold(s)`. The common case, short ASCII text, is folded on the
+/// stack without case tables and without allocating: a lookup of a folded
+/// text made for every line costs no allocation.
+pub fn with_folded<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
     let mut buffer = [0u8; 128];
     match fold_in(s, &mut buffer) {
-        Some(folded) => folded.to_string(),
-        None => fold_chars(s),
+        Some(folded) => f(folded),
+        None => f(&fold_chars(s)),
     }
 }
 

@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
 use crate::model::Hundredths;
-use crate::normalize::header::{fold, fold_in, Field};
+use crate::normalize::header::{fold, with_folded, Field};
 
 /// The embedded default rule set.
 pub const DEFAULT_RULES: &str = include_str!("default.toml");
@@ -253,12 +253,7 @@ impl RuleSet {
 
     /// Whether a program area, folded, is one the rules accept.
     pub fn accepts_program_area(&self, area: &str) -> bool {
-        // Checked for every transcript line: folded without allocating.
-        let mut buffer = [0u8; 64];
-        match fold_in(area, &mut buffer) {
-            Some(folded) => self.lookups.program_areas.contains(folded),
-            None => self.lookups.program_areas.contains(&fold(area)),
-        }
+        with_folded(area, |folded| self.lookups.program_areas.contains(folded))
     }
 
     pub fn is_non_passing(&self, grade: &str) -> bool {
@@ -275,7 +270,9 @@ impl RuleSet {
     }
 
     pub fn accepts_delivery(&self, delivery: &str) -> bool {
-        self.lookups.delivery_words.contains(&fold(delivery))
+        with_folded(delivery, |folded| {
+            self.lookups.delivery_words.contains(folded)
+        })
     }
 
     /// Whether a credential key (see [`credential_key`]) is a core credential.
