@@ -240,10 +240,10 @@ pub fn normalize_sheet(sheet: Sheet, place: SheetPlace, matcher: &HeaderMatcher)
 /// to the header are held.
 pub struct SheetNormalizer<'m> {
     matcher: &'m HeaderMatcher,
-    /// The place, until the header is found.
-    place: Option<SheetPlace>,
+    place: SheetPlace,
     /// The rows up to the header, until it is found.
     head: Vec<RawRow>,
+    /// The rows' normalizer, once the header is found.
     rows: Option<RowNormalizer>,
 }
 
@@ -251,25 +251,25 @@ impl<'m> SheetNormalizer<'m> {
     pub fn new(place: SheetPlace, matcher: &'m HeaderMatcher) -> SheetNormalizer<'m> {
         SheetNormalizer {
             matcher,
-            place: Some(place),
+            place,
             head: Vec::new(),
             rows: None,
         }
     }
 
     pub fn finish(mut self) -> SheetRecords {
-        if self.rows.is_none() {
-            let search = find_header(&self.head, self.matcher, true)
-                .expect("all the sheet's rows are given");
-            self.start(search);
+        if let Some(rows) = self.rows {
+            return rows.finish();
         }
-        self.rows.expect("the rows were started").finish()
+        let search =
+            find_header(&self.head, self.matcher, true).expect("all the sheet's rows are given");
+        self.start(search).finish()
     }
 
-    fn start(&mut self, search: HeaderSearch) -> &mut RowNormalizer {
-        let place = self.place.take().expect("the rows start once");
+    /// The normalizer of the rows below the header, fed the rows held so far.
+    fn start(&mut self, search: HeaderSearch) -> RowNormalizer {
         let below = search.row();
-        let rows = self.rows.insert(RowNormalizer::new(search, place, below));
+        let mut rows = RowNormalizer::new(search, self.place, below);
         for row in self.head.drain(..) {
             rows.push(&row);
         }
@@ -288,7 +288,7 @@ impl RowSink for SheetNormalizer<'_> {
             return;
         }
         if let Some(search) = find_header(&self.head, self.matcher, false) {
-            self.start(search);
+            self.rows = Some(self.start(search));
         }
     }
 }
