@@ -10,6 +10,14 @@ pub fn fold(s: &str) -> String {
     with_folded(s, str::to_string)
 }
 
+/// Appends `fold(s)` to `out`, and says where it is: texts folded for one
+/// member share one buffer instead of an allocation each.
+pub fn fold_onto(s: &str, out: &mut String) -> std::ops::Range<usize> {
+    let start = out.len();
+    with_folded(s, |folded| out.push_str(folded));
+    start..out.len()
+}
+
 /// `f` of `fold(s)`. The common case, short ASCII text, is folded on the
 /// stack without case tables and without allocating: a lookup of a folded
 /// text made for every line costs no allocation.

@@ -38,17 +38,24 @@ pub type ProgramKey = (String, String);
 pub type InstructorKey = (String, String, String, Date);
 
 pub fn course_key(institution: &str, course_id: &str, course_title: &str) -> CourseKey {
-    course_key_at(fold(institution), course_id, course_title)
+    (
+        fold(institution),
+        fold(course_named(course_id, course_title)),
+    )
 }
 
-/// `course_key`, the institution folded already.
-pub fn course_key_at(institution: String, course_id: &str, course_title: &str) -> CourseKey {
-    let course = if course_id.trim().is_empty() {
+/// What names a course: its id, else its title.
+pub fn course_named<'a>(course_id: &'a str, course_title: &'a str) -> &'a str {
+    if course_id.trim().is_empty() {
         course_title
     } else {
         course_id
-    };
-    (institution, fold(course))
+    }
+}
+
+/// A key of folded texts, borrowed, made owned to look it up in an earlier run's keys.
+pub fn owned((a, b): (&str, &str)) -> (String, String) {
+    (a.to_string(), b.to_string())
 }
 
 /// What earlier runs gave one member.

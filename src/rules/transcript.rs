@@ -3,22 +3,27 @@
 //! annual cap.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use foldhash::HashMap;
 
 use jiff::civil::Date;
 
 use crate::model::{Code, Credit, Hundredths, Kind, Reason, Text, Unit};
-use crate::normalize::header::fold;
+use crate::normalize::header::fold_onto;
 use crate::normalize::value::Parsed;
 use crate::normalize::TranscriptLine;
 use crate::rules::caps::allocate;
-use crate::rules::prior::{course_key_at, CourseKey, PriorMember, ProgramKey};
+use crate::rules::prior::{course_named, owned, PriorMember};
 use crate::rules::roster::Member;
 use crate::rules::ruleset::RuleSet;
 use crate::rules::{
     check_certification, check_not_future, check_renewal_window, reject, Outcome, Verdict,
 };
+
+/// Folded texts that name a course (institution, course id else title) or
+/// a clock-hour program (institution, program).
+type Key<'a> = (&'a str, &'a str);
 
 /// A line that passed checks 1–6: its date and hours understood.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -144,24 +149,38 @@ pub fn evaluate(
             }
         }
     }
-    // Folded once per line: steps 10 and 11 look them up many times. A
-    // member's lines mostly share one institution text, folded once.
-    let mut institution: Option<(&Text, String)> = None;
-    let keys: Vec<CourseKey> = lines
+    // Folded once per line, into one buffer: steps 10 and 11 look them up
+    // many times. A member's lines mostly share one institution text, folded once.
+    let mut folded = String::new();
+    let mut spans = Vec::with_capacity(lines.len());
+    let mut institution: Option<(&Text, Range<usize>)> = None;
+    for (line, basic) in lines.iter().zip(&basics) {
+        let at = match &institution {
+            Some((text, at)) if Text::ptr_eq(text, &line.head.institution) => at.clone(),
+            _ => {
+                let at = fold_onto(&line.head.institution, &mut folded);
+                institution = Some((&line.head.institution, at.clone()));
+                at
+            }
+        };
+        let course = fold_onto(
+            course_named(&line.course_id, &line.course_title),
+            &mut folded,
+        );
+        let program = basic
+            .is_some_and(|b| b.unit == Unit::Clock)
+            .then(|| fold_onto(&line.head.program, &mut folded));
+        spans.push((at, course, program));
+    }
+    let text = |span: &Range<usize>| &folded[span.clone()];
+    // A course: folded institution and course id, else title.
+    let keys: Vec<Key> = spans.iter().map(|(i, c, _)| (text(i), text(c))).collect();
+    // A clock line's program: folded institution and program.
+    let program_keys: Vec<Option<Key>> = spans
         .iter()
-        .map(|l| {
-            let folded = match &institution {
-                Some((text, folded)) if Text::ptr_eq(text, &l.head.institution) => folded.clone(),
-                _ => {
-                    let folded = fold(&l.head.institution);
-                    institution = Some((&l.head.institution, folded.clone()));
-                    folded
-                }
-            };
-            course_key_at(folded, &l.course_id, &l.course_title)
-        })
+        .map(|(i, _, p)| p.as_ref().map(|p| (text(i), text(p))))
         .collect();
-    let key_of = |i: usize| &keys[i];
+    let key_of = |i: usize| keys[i];
     let earliest = |i: usize| {
         (
             basics[i].expect("passed 1–6").completed_on,
@@ -170,7 +189,7 @@ pub fn evaluate(
     };
 
     // Step 10: the earliest completion keeps the course.
-    let mut keeper: HashMap<&CourseKey, usize> = HashMap::default();
+    let mut keeper: HashMap<Key, usize> = HashMap::default();
     for &i in &standing {
         let slot = keeper.entry(key_of(i)).or_insert(i);
         if earliest(i) < earliest(*slot) {
@@ -179,16 +198,16 @@ pub fn evaluate(
     }
     standing.retain(|&i| {
         let key = key_of(i);
-        let verdict = if prior.courses.contains(key) {
+        let verdict = if !prior.courses.is_empty() && prior.courses.contains(&owned(key)) {
             Some(format!(
                 "course '{}' was already credited in an earlier run",
                 course_label(lines[i])
             ))
-        } else if keeper[key] != i {
+        } else if keeper[&key] != i {
             Some(format!(
                 "course '{}' is already counted from {}",
                 course_label(lines[i]),
-                lines[keeper[key]].at.describe()
+                lines[keeper[&key]].at.describe()
             ))
         } else {
             None
@@ -208,19 +227,9 @@ pub fn evaluate(
     });
 
     // Step 11: a clock-hour program counts only when it is long enough.
-    // Folded once per clock line; the institution is folded in the course key already.
-    let program_keys: Vec<Option<ProgramKey>> = basics
-        .iter()
-        .enumerate()
-        .map(|(i, basic)| {
-            basic
-                .is_some_and(|b| b.unit == Unit::Clock)
-                .then(|| (keys[i].0.clone(), fold(&lines[i].head.program)))
-        })
-        .collect();
-    let mut programs: BTreeMap<&ProgramKey, BTreeMap<&CourseKey, usize>> = BTreeMap::new();
+    let mut programs: BTreeMap<Key, BTreeMap<Key, usize>> = BTreeMap::new();
     for (i, program) in program_keys.iter().enumerate() {
-        if let Some(program) = program {
+        if let Some(program) = *program {
             let courses = programs.entry(program).or_default();
             let slot = courses.entry(key_of(i)).or_insert(i);
             if earliest(i) < earliest(*slot) {
@@ -228,17 +237,21 @@ pub fn evaluate(
             }
         }
     }
-    let lengths: BTreeMap<&ProgramKey, Hundredths> = programs
+    let lengths: BTreeMap<Key, Hundredths> = programs
         .iter()
-        .map(|(program, courses)| {
-            let earlier = prior.clock_courses.get(*program);
+        .map(|(&program, courses)| {
+            let earlier = if prior.clock_courses.is_empty() {
+                None
+            } else {
+                prior.clock_courses.get(&owned(program))
+            };
             let this_run: Hundredths = courses
                 .iter()
-                .filter(|(key, _)| !earlier.is_some_and(|e| e.contains_key(**key)))
+                .filter(|(&key, _)| !earlier.is_some_and(|e| e.contains_key(&owned(key))))
                 .map(|(_, &i)| basics[i].expect("passed 1–6").hours)
                 .sum();
             (
-                *program,
+                program,
                 this_run + earlier.into_iter().flat_map(|e| e.values().copied()).sum(),
             )
         })
@@ -248,7 +261,7 @@ pub fn evaluate(
             return true;
         }
         // A standing clock row passed checks 1–6, so its program has a length.
-        let total = lengths[program_keys[i].as_ref().expect("a clock row")];
+        let total = lengths[&program_keys[i].expect("a clock row")];
         if total >= rules.clock_minimum_hours {
             return true;
         }
