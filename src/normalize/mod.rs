@@ -243,6 +243,8 @@ pub struct SheetNormalizer<'m> {
     place: SheetPlace,
     /// The rows up to the header, until it is found.
     head: Vec<RawRow>,
+    /// The rows the sheet says it has, to make room for their records.
+    expected_rows: u32,
     /// The rows' normalizer, once the header is found.
     rows: Option<RowNormalizer>,
 }
@@ -253,6 +255,7 @@ impl<'m> SheetNormalizer<'m> {
             matcher,
             place,
             head: Vec::new(),
+            expected_rows: 0,
             rows: None,
         }
     }
@@ -270,6 +273,12 @@ impl<'m> SheetNormalizer<'m> {
     fn start(&mut self, search: HeaderSearch) -> RowNormalizer {
         let below = search.row();
         let mut rows = RowNormalizer::new(search, self.place, below);
+        // A sheet's stated size is only a hint: larger sheets grow from here.
+        rows.reserve(
+            self.expected_rows
+                .saturating_sub(below)
+                .min(MOST_RESERVED_RECORDS) as usize,
+        );
         for row in self.head.drain(..) {
             rows.push(&row);
         }
@@ -277,7 +286,14 @@ impl<'m> SheetNormalizer<'m> {
     }
 }
 
+/// The most records a sheet makes room for before its rows come.
+const MOST_RESERVED_RECORDS: u32 = 1 << 16;
+
 impl RowSink for SheetNormalizer<'_> {
+    fn expect_rows(&mut self, rows: u32) {
+        self.expected_rows = rows;
+    }
+
     fn row(&mut self, row: &RawRow) {
         if let Some(rows) = &mut self.rows {
             rows.push(row);

@@ -106,6 +106,9 @@ impl RawRow {
 /// makes them: the reader may reuse the row for the next.
 pub trait RowSink {
     fn row(&mut self, row: &RawRow);
+
+    /// How many rows the sheet says it has, before any is handed over.
+    fn expect_rows(&mut self, _rows: u32) {}
 }
 
 /// A worksheet or a CSV file's single table.

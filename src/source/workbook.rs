@@ -91,6 +91,7 @@ macro_rules! stream_rows {
         )?;
         let row_width = (dims.end.1 as usize + 1).min(MOST_RESERVED_CELLS);
         let mut sink = $make_sink(&start);
+        sink.expect_rows(dims.end.0.saturating_add(1));
         let mut rows = RowBuilder::new(CellMaker::new(start.is_1904, $limits), row_width);
         let mut in_order = true;
         while let Some(cell) = cells.next_cell().map_err(|e| describe(&e))? {
@@ -300,9 +301,9 @@ struct CellMaker {
     held: u64,
     texts: Interner,
     /// The workbook's shared strings met lately, by address: the table is
-    /// not changed while a sheet is read, so an entry's address names it,
-    /// and a repeated cell costs no hashing of its text.
-    shared: Box<[Option<(usize, Text)>]>,
+    /// not changed while a sheet is read, so an entry's address and length
+    /// name it, and a repeated cell costs no hashing of its text.
+    shared: Box<[Option<(usize, usize, Text)>]>,
 }
 
 impl CellMaker {
@@ -340,8 +341,11 @@ impl CellMaker {
         let address = s.as_ptr() as usize;
         let slot = &mut self.shared[(address >> 3 ^ address >> 15) % SHARED_SLOTS];
         match slot {
-            Some((kept, text)) if *kept == address && text.len() == s.len() => text.clone(),
-            _ => slot.insert((address, self.texts.text(s))).1.clone(),
+            Some((kept, len, text)) if *kept == address && *len == s.len() => text.clone(),
+            _ => slot
+                .insert((address, s.len(), self.texts.text(s)))
+                .2
+                .clone(),
         }
     }
 
