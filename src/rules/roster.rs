@@ -176,13 +176,13 @@ mod tests {
     #[test]
     fn roster_codes_in_order() {
         let d = Parsed::Value(date(2020, 1, 1));
-        let mut bad_number = row(5, "5", d.clone(), "");
+        let mut bad_number = row(5, "5", d, "");
         bad_number.ceus_required = Parsed::Invalid("lots".into());
         let rows = [
-            row(2, "00123", d.clone(), "CPC; CRC"),
-            row(3, "123", d.clone(), "crc cpc"),
+            row(2, "00123", d, "CPC; CRC"),
+            row(3, "123", d, "crc cpc"),
             row(4, "123", Parsed::Value(date(2021, 1, 1)), "CPC"),
-            row(6, "", d.clone(), ""),
+            row(6, "", d, ""),
             row(7, "9", Parsed::Invalid("soon".into()), ""),
             bad_number,
         ];
