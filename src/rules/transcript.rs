@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use crate::model::{Code, Credit, Hundredths, Kind, Reason, Text, Unit};
 use crate::normalize::header::fold_onto;
 use crate::normalize::value::Parsed;
-use crate::normalize::TranscriptLine;
+use crate::normalize::{LineHead, TranscriptLine};
 use crate::rules::caps::allocate;
 use crate::rules::prior::{course_named, owned, PriorMember};
 use crate::rules::roster::Member;
@@ -35,6 +35,17 @@ pub struct Basic {
 
 /// Checks 1–6: missing fields, the date, the hours, the program area, the grade, the future.
 pub fn check_basic(line: &TranscriptLine, rules: &RuleSet, as_of: Date) -> Result<Basic, Verdict> {
+    let area_accepted = rules.accepts_program_area(&line.head.program_area);
+    check_basic_given(line, rules, as_of, area_accepted)
+}
+
+/// `check_basic`, whether the line's program area is accepted known already.
+fn check_basic_given(
+    line: &TranscriptLine,
+    rules: &RuleSet,
+    as_of: Date,
+    area_accepted: bool,
+) -> Result<Basic, Verdict> {
     let mut blank: Vec<&str> = [
         ("member_id", &line.head.member_id),
         ("institution", &line.head.institution),
@@ -65,7 +76,7 @@ pub fn check_basic(line: &TranscriptLine, rules: &RuleSet, as_of: Date) -> Resul
         Parsed::Blank => unreachable!("checked as a missing field"),
     };
     let (unit, hours) = hours_of(line)?;
-    if !rules.accepts_program_area(&line.head.program_area) {
+    if !area_accepted {
         return Err((
             Code::NotHealthcareProgram,
             format!(
@@ -129,9 +140,19 @@ pub fn evaluate(
     let mut outcomes: Vec<Option<Outcome>> = vec![None; lines.len()];
     let mut basics: Vec<Option<Basic>> = vec![None; lines.len()];
     // Rows still standing, by index, after each step.
-    let mut standing = Vec::new();
+    let mut standing = Vec::with_capacity(lines.len());
+    // A member's lines mostly share one head, and so one program area, checked once.
+    let mut area: Option<(&LineHead, bool)> = None;
     for (i, line) in lines.iter().enumerate() {
-        let checked = check_basic(line, rules, as_of).and_then(|basic| {
+        let area_accepted = match area {
+            Some((head, accepted)) if std::ptr::eq(head, &*line.head) => accepted,
+            _ => {
+                let accepted = rules.accepts_program_area(&line.head.program_area);
+                area = Some((&line.head, accepted));
+                accepted
+            }
+        };
+        let checked = check_basic_given(line, rules, as_of, area_accepted).and_then(|basic| {
             basics[i] = Some(basic);
             check_certification("completed", basic.completed_on, member, &line.certified_on)?;
             check_renewal_window(basic.completed_on, member)?;
@@ -189,7 +210,8 @@ pub fn evaluate(
     };
 
     // Step 10: the earliest completion keeps the course.
-    let mut keeper: HashMap<Key, usize> = HashMap::default();
+    let mut keeper: HashMap<Key, usize> =
+        HashMap::with_capacity_and_hasher(standing.len(), Default::default());
     for &i in &standing {
         let slot = keeper.entry(key_of(i)).or_insert(i);
         if earliest(i) < earliest(*slot) {
@@ -487,6 +509,27 @@ mod tests {
         assert!(check_basic(&l, &RuleSet::default(), AS_OF).is_ok());
         head(&mut l).program_area = "Health sciences".into();
         assert_eq!(code_of(l), Code::NotHealthcareProgram);
+    }
+
+    #[test]
+    fn a_program_area_is_checked_once_per_head_and_again_when_the_head_changes() {
+        let accepted = line(2, "C1", date(2025, 1, 10), "1");
+        let mut refused = line(3, "C2", date(2025, 1, 11), "1");
+        head(&mut refused).program_area = "Cosmetology".into();
+        let mut accepted_again = line(4, "C3", date(2025, 1, 12), "1");
+        accepted_again.head = accepted.head.clone();
+        let mut refused_again = line(5, "C4", date(2025, 1, 13), "1");
+        refused_again.head = refused.head.clone();
+        let lines = [accepted, refused, accepted_again, refused_again];
+        assert_eq!(
+            summary(&run(&lines, None, &PriorMember::default())),
+            vec![
+                "2 10.00 10.00",
+                "3 NOT_HEALTHCARE_PROGRAM",
+                "4 10.00 10.00",
+                "5 NOT_HEALTHCARE_PROGRAM"
+            ]
+        );
     }
 
     #[test]
