@@ -321,11 +321,17 @@ fn process(config: &Config) -> Result<Batch> {
     rejections.extend(read.iter_mut().map(|f| std::mem::take(&mut f.rejections)));
     let credits = InOrder::new(credits, |c| &c.at);
     let rejections = InOrder::new(rejections, |r| &r.at);
-    let claims = rules::claims::build_claims(
-        credits
-            .iter()
-            .filter_map(|c| instructor_records.get(&c.at.order).map(|r| (c, r))),
-    );
+    // Credits are gone through in input order (a read from all over memory
+    // for each) only when some may be an instructor's.
+    let claims = if instructor_records.is_empty() {
+        Vec::new()
+    } else {
+        rules::claims::build_claims(
+            credits
+                .iter()
+                .filter_map(|c| instructor_records.get(&c.at.order).map(|r| (c, r))),
+        )
+    };
 
     let mut report = RunReport {
         roster_members: roster.members.len(),

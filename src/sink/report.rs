@@ -82,9 +82,8 @@ impl RunReport {
         self.rows_read = self.credited + self.rejected;
         self.ceus_awarded = credits
             .parts()
-            .iter()
-            .flatten()
-            .map(|c| c.ceus_awarded)
+            .par_iter()
+            .map(|part| part.iter().map(|c| c.ceus_awarded).sum::<Hundredths>())
             .sum();
         // Each part counted on one thread, then the counts merged once into
         // the largest, its maps grown first: merging pairwise, growing as
