@@ -272,13 +272,15 @@ impl<'m> SheetNormalizer<'m> {
     /// The normalizer of the rows below the header, fed the rows held so far.
     fn start(&mut self, search: HeaderSearch) -> RowNormalizer {
         let below = search.row();
+        // Rows of a sheet of no known kind make no records.
+        let makes_records = search.kind().is_some();
         let mut rows = RowNormalizer::new(search, self.place, below);
-        // A sheet's stated size is only a hint: larger sheets grow from here.
-        rows.reserve(
-            self.expected_rows
-                .saturating_sub(below)
-                .min(MOST_RESERVED_RECORDS) as usize,
-        );
+        if makes_records {
+            // A sheet's stated size is only a hint: larger sheets grow from
+            // here, and room left over is handed back when the rows end.
+            let expected = self.expected_rows.saturating_sub(below);
+            rows.reserve(expected.min(MOST_RESERVED_RECORDS) as usize);
+        }
         for row in self.head.drain(..) {
             rows.push(&row);
         }
@@ -346,7 +348,11 @@ impl RowNormalizer {
         self.out.records.reserve_exact(rows);
     }
 
-    pub fn finish(self) -> SheetRecords {
+    pub fn finish(mut self) -> SheetRecords {
+        let records = &mut self.out.records;
+        if records.capacity() > records.len() + records.len() / 8 {
+            records.shrink_to_fit();
+        }
         self.out
     }
 

@@ -15,8 +15,8 @@ pub enum Parsed<T> {
     Invalid(AsRead),
 }
 
-/// The text of a value not understood, by its place in a run-wide list
-/// that threads add to without a lock. Few values are invalid: kept aside,
+/// The text of a value not understood, by its place in a process-wide list
+/// that threads add to without a lock (and that only grows). Few values are invalid: kept aside,
 /// their texts make a parsed date 8 bytes instead of 16, and a transcript
 /// line 16 bytes smaller. Texts are equal when they read the same.
 #[derive(Clone, Copy)]
@@ -26,7 +26,11 @@ static AS_READ: boxcar::Vec<Box<str>> = boxcar::Vec::new();
 
 impl AsRead {
     pub fn new(text: &str) -> AsRead {
-        let place = AS_READ.push(text.into());
+        AsRead::kept(text.into())
+    }
+
+    fn kept(text: Box<str>) -> AsRead {
+        let place = AS_READ.push(text);
         AsRead(u32::try_from(place).expect("fewer than 4 billion invalid values"))
     }
 
@@ -43,7 +47,7 @@ impl From<&str> for AsRead {
 
 impl From<String> for AsRead {
     fn from(text: String) -> AsRead {
-        AsRead::new(&text)
+        AsRead::kept(text.into_boxed_str())
     }
 }
 
@@ -389,6 +393,7 @@ pub fn parse_hours_text(text: &str) -> Option<Hundredths> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::civil::date;
 
     #[test]
     fn an_invalid_value_keeps_its_text_aside() {
@@ -398,7 +403,6 @@ mod tests {
         assert_eq!(format!("'{a}'"), "'2 hrs'");
         assert_eq!(std::mem::size_of::<Parsed<Date>>(), 8);
     }
-    use jiff::civil::date;
 
     fn d(text: &str) -> Option<Date> {
         parse_date_text(text, false, 2026)

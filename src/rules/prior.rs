@@ -53,9 +53,20 @@ pub fn course_named<'a>(course_id: &'a str, course_title: &'a str) -> &'a str {
     }
 }
 
-/// A key of folded texts, borrowed, made owned to look it up in an earlier run's keys.
-pub fn owned((a, b): (&str, &str)) -> (String, String) {
-    (a.to_string(), b.to_string())
+/// A key of folded texts, borrowed, made owned in one reused pair of
+/// buffers to look it up in an earlier run's keys without allocating.
+#[derive(Default)]
+pub struct OwnedKey((String, String));
+
+impl OwnedKey {
+    pub fn of(&mut self, (a, b): (&str, &str)) -> &(String, String) {
+        let (first, second) = &mut self.0;
+        first.clear();
+        first.push_str(a);
+        second.clear();
+        second.push_str(b);
+        &self.0
+    }
 }
 
 /// What earlier runs gave one member.

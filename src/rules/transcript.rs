@@ -14,7 +14,7 @@ use crate::normalize::header::fold_onto;
 use crate::normalize::value::Parsed;
 use crate::normalize::{LineHead, TranscriptLine};
 use crate::rules::caps::allocate;
-use crate::rules::prior::{course_named, owned, PriorMember};
+use crate::rules::prior::{course_named, OwnedKey, PriorMember};
 use crate::rules::roster::Member;
 use crate::rules::ruleset::RuleSet;
 use crate::rules::{
@@ -218,9 +218,10 @@ pub fn evaluate(
             *slot = i;
         }
     }
+    let mut owned = OwnedKey::default();
     standing.retain(|&i| {
         let key = key_of(i);
-        let verdict = if !prior.courses.is_empty() && prior.courses.contains(&owned(key)) {
+        let verdict = if !prior.courses.is_empty() && prior.courses.contains(owned.of(key)) {
             Some(format!(
                 "course '{}' was already credited in an earlier run",
                 course_label(lines[i])
@@ -265,11 +266,11 @@ pub fn evaluate(
             let earlier = if prior.clock_courses.is_empty() {
                 None
             } else {
-                prior.clock_courses.get(&owned(program))
+                prior.clock_courses.get(owned.of(program))
             };
             let this_run: Hundredths = courses
                 .iter()
-                .filter(|(&key, _)| !earlier.is_some_and(|e| e.contains_key(&owned(key))))
+                .filter(|(&key, _)| !earlier.is_some_and(|e| e.contains_key(owned.of(key))))
                 .map(|(_, &i)| basics[i].expect("passed 1–6").hours)
                 .sum();
             (
@@ -514,20 +515,29 @@ mod tests {
     #[test]
     fn a_program_area_is_checked_once_per_head_and_again_when_the_head_changes() {
         let accepted = line(2, "C1", date(2025, 1, 10), "1");
-        let mut refused = line(3, "C2", date(2025, 1, 11), "1");
+        let mut shares_accepted = line(3, "C2", date(2025, 1, 11), "1");
+        shares_accepted.head = accepted.head.clone();
+        let mut refused = line(4, "C3", date(2025, 1, 12), "1");
         head(&mut refused).program_area = "Cosmetology".into();
-        let mut accepted_again = line(4, "C3", date(2025, 1, 12), "1");
+        let mut shares_refused = line(5, "C4", date(2025, 1, 13), "1");
+        shares_refused.head = refused.head.clone();
+        let mut accepted_again = line(6, "C5", date(2025, 1, 14), "1");
         accepted_again.head = accepted.head.clone();
-        let mut refused_again = line(5, "C4", date(2025, 1, 13), "1");
-        refused_again.head = refused.head.clone();
-        let lines = [accepted, refused, accepted_again, refused_again];
+        let lines = [
+            accepted,
+            shares_accepted,
+            refused,
+            shares_refused,
+            accepted_again,
+        ];
         assert_eq!(
             summary(&run(&lines, None, &PriorMember::default())),
             vec![
                 "2 10.00 10.00",
-                "3 NOT_HEALTHCARE_PROGRAM",
-                "4 10.00 10.00",
-                "5 NOT_HEALTHCARE_PROGRAM"
+                "3 10.00 10.00",
+                "4 NOT_HEALTHCARE_PROGRAM",
+                "5 NOT_HEALTHCARE_PROGRAM",
+                "6 10.00 10.00"
             ]
         );
     }
