@@ -7,7 +7,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use ceu::model::RowRef;
 use ceu::normalize::header::HeaderMatcher;
-use ceu::normalize::value::{parse_date_text, parse_hours_text, DateContext, Parsed};
+use ceu::normalize::value::{parse_date_text, parse_hours_text, Amount, DateContext, Parsed};
 use ceu::normalize::{
     find_header, normalize_sheet, LineHead, RowNormalizer, SheetPlace, TranscriptLine,
 };
@@ -113,14 +113,14 @@ fn rules(c: &mut Criterion) {
                 1,
             )),
             clock_hours: if i % 3 == 0 {
-                Parsed::Value(ceu::model::Hundredths(2000))
+                Parsed::Value(Amount::of(ceu::model::Hundredths(2000)))
             } else {
                 Parsed::Blank
             },
             credit_hours: if i % 3 == 0 {
                 Parsed::Blank
             } else {
-                Parsed::Value(ceu::model::Hundredths(350))
+                Parsed::Value(Amount::of(ceu::model::Hundredths(350)))
             },
             grade: "A".into(),
             certified_on: Parsed::Value(jiff::civil::date(2019, 1, 1)),

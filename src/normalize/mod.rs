@@ -14,7 +14,9 @@ use crate::model::{Code, Hundredths, Kind, Rejection, RowRef, SourceId, Text};
 use crate::source::{Cell, Cells, RawRow, RowSink, Sheet};
 use header::{Field, Header, HeaderMatcher, FIELD_COUNT};
 use intern::Interner;
-use value::{parse_date, parse_date_str, parse_hours, parse_hours_str, DateContext, Parsed};
+use value::{
+    parse_date, parse_date_str, parse_hours, parse_hours_str, Amount, DateContext, Parsed,
+};
 
 /// A transcript line as read, before any rule.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,8 +26,8 @@ pub struct TranscriptLine {
     pub course_id: Text,
     pub course_title: Text,
     pub completed_on: Parsed<Date>,
-    pub clock_hours: Parsed<Hundredths>,
-    pub credit_hours: Parsed<Hundredths>,
+    pub clock_hours: Parsed<Amount>,
+    pub credit_hours: Parsed<Amount>,
     pub grade: Text,
     pub certified_on: Parsed<Date>,
 }
@@ -546,8 +548,8 @@ fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
                 course_id: row.text(Field::CourseId),
                 course_title: row.text(Field::CourseTitle),
                 completed_on: row.date(Field::CompletedOn),
-                clock_hours: row.hours(Field::ClockHours),
-                credit_hours: row.hours(Field::CreditHours),
+                clock_hours: row.hours(Field::ClockHours).map(Amount::of),
+                credit_hours: row.hours(Field::CreditHours).map(Amount::of),
                 grade: row.text(Field::Grade),
                 certified_on: row.date(Field::CertifiedOn),
             })
@@ -669,7 +671,7 @@ mod tests {
             panic!()
         };
         assert_eq!(t.at.row(), Some(4));
-        assert_eq!(t.credit_hours, Parsed::Value(Hundredths(300)));
+        assert_eq!(t.credit_hours, Parsed::Value(Amount::of(Hundredths(300))));
         assert_eq!(
             t.completed_on,
             Parsed::Value(jiff::civil::date(2025, 3, 14))

@@ -76,6 +76,31 @@ impl<T: Copy> Parsed<T> {
             _ => None,
         }
     }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Parsed<U> {
+        match self {
+            Parsed::Blank => Parsed::Blank,
+            Parsed::Value(v) => Parsed::Value(f(v)),
+            Parsed::Invalid(text) => Parsed::Invalid(text),
+        }
+    }
+}
+
+/// Hours as a transcript line holds them: hundredths, at most 100,000
+/// hours (all a row may give), so 32 bits do and a parsed amount is 8
+/// bytes, as a parsed date is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Amount(u32);
+
+impl Amount {
+    /// Hours as read (from 0 to 100,000 hours; others are held at the nearest end).
+    pub fn of(hours: Hundredths) -> Amount {
+        Amount(hours.0.clamp(0, MAX_HOURS) as u32)
+    }
+
+    pub fn hundredths(self) -> Hundredths {
+        Hundredths(self.0.into())
+    }
 }
 
 /// What date parsing needs to know besides the cell.
@@ -402,6 +427,10 @@ mod tests {
         assert_ne!(a, AsRead::from("2 hr"));
         assert_eq!(format!("'{a}'"), "'2 hrs'");
         assert_eq!(std::mem::size_of::<Parsed<Date>>(), 8);
+        assert_eq!(std::mem::size_of::<Parsed<Amount>>(), 8);
+        let most = Hundredths(MAX_HOURS);
+        assert_eq!(Amount::of(most).hundredths(), most);
+        assert_eq!(Amount::of(Hundredths(268)).hundredths(), Hundredths(268));
     }
 
     fn d(text: &str) -> Option<Date> {

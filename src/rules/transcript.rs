@@ -119,7 +119,7 @@ fn hours_of(line: &TranscriptLine) -> Result<(Unit, Hundredths), Verdict> {
         }
     };
     match parsed {
-        Parsed::Value(h) if *h > Hundredths::ZERO => Ok((unit, *h)),
+        Parsed::Value(h) if h.hundredths() > Hundredths::ZERO => Ok((unit, h.hundredths())),
         Parsed::Value(_) => Err((Code::InvalidHours, format!("{field} is not greater than zero"))),
         Parsed::Invalid(text) => Err((
             Code::InvalidHours,
@@ -382,6 +382,7 @@ mod tests {
     use std::sync::Arc;
 
     use crate::model::{Code, RowRef};
+    use crate::normalize::value::{parse_hours_text, Amount};
     use crate::normalize::LineHead;
     use crate::rules::Outcome;
     use jiff::civil::date;
@@ -401,7 +402,7 @@ mod tests {
             course_title: format!("Course {course}").into(),
             completed_on: Parsed::Value(on),
             clock_hours: Parsed::Blank,
-            credit_hours: Parsed::Value(crate::normalize::value::parse_hours_text(credit).unwrap()),
+            credit_hours: Parsed::Value(Amount::of(parse_hours_text(credit).unwrap())),
             grade: "A".into(),
             certified_on: Parsed::Value(date(2020, 1, 1)),
         }
@@ -409,7 +410,7 @@ mod tests {
 
     fn clock(n: u32, course: &str, on: Date, hours: &str) -> TranscriptLine {
         let mut line = TranscriptLine {
-            clock_hours: Parsed::Value(crate::normalize::value::parse_hours_text(hours).unwrap()),
+            clock_hours: Parsed::Value(Amount::of(parse_hours_text(hours).unwrap())),
             credit_hours: Parsed::Blank,
             ..line(n, course, on, "1")
         };
@@ -486,7 +487,7 @@ mod tests {
     #[test]
     fn step_3_invalid_hours() {
         let mut both = line(2, "C1", date(2025, 1, 10), "3");
-        both.clock_hours = Parsed::Value(Hundredths(100));
+        both.clock_hours = Parsed::Value(Amount::of(Hundredths(100)));
         assert_eq!(code_of(both), Code::InvalidHours);
         let mut neither = line(2, "C1", date(2025, 1, 10), "3");
         neither.credit_hours = Parsed::Blank;
