@@ -279,7 +279,7 @@ impl<'m> SheetNormalizer<'m> {
         let mut rows = RowNormalizer::new(search, self.place, below);
         if makes_records {
             // A sheet's stated size is only a hint: larger sheets grow from
-            // here, and room left over is handed back when the rows end.
+            // here, and room left over is handed back when the rows end (`end`).
             let expected = self.expected_rows.saturating_sub(below);
             rows.reserve(expected.min(MOST_RESERVED_RECORDS) as usize);
         }
@@ -296,6 +296,14 @@ const MOST_RESERVED_RECORDS: u32 = 1 << 16;
 impl RowSink for SheetNormalizer<'_> {
     fn expect_rows(&mut self, rows: u32) {
         self.expected_rows = rows;
+    }
+
+    /// A workbook's sheets are all read before any is finished: each hands
+    /// back the room its stated size reserved as soon as its rows end.
+    fn end(&mut self) {
+        if let Some(rows) = &mut self.rows {
+            rows.shrink_to_fit();
+        }
     }
 
     fn row(&mut self, row: &RawRow) {
@@ -350,12 +358,16 @@ impl RowNormalizer {
         self.out.records.reserve_exact(rows);
     }
 
-    pub fn finish(mut self) -> SheetRecords {
+    pub fn finish(self) -> SheetRecords {
+        self.out
+    }
+
+    /// Hands back room reserved for records that did not come.
+    fn shrink_to_fit(&mut self) {
         let records = &mut self.out.records;
         if records.capacity() > records.len() + records.len() / 8 {
             records.shrink_to_fit();
         }
-        self.out
     }
 
     pub fn push(&mut self, row: &RawRow) {
@@ -661,6 +673,41 @@ mod tests {
         assert_eq!(heads[0], heads[3]);
         assert_eq!(&*heads[3].member_id, "7");
         assert_eq!(&*heads[3].member_name, "");
+    }
+
+    #[test]
+    fn a_sheet_reserves_what_its_size_states_and_hands_back_what_did_not_come() {
+        let dates = DateContext {
+            day_first: false,
+            as_of_year: 2026,
+            is_1904: false,
+        };
+        let place = SheetPlace::new("t.xlsx", Some("S"), (0, 0), dates, false);
+        let matcher = HeaderMatcher::default();
+        let text =
+            "member_id,institution,program,program_area,course_id,completed_on,credit_hours\n\
+                    7,U,P,health care,C1,2025-03-14,3\n7,U,P,health care,C2,2025-03-14,3\n";
+        let capacity =
+            |sheet: &SheetNormalizer<'_>| sheet.rows.as_ref().map(|r| r.out.records.capacity());
+        let mut sheet = SheetNormalizer::new(place, &matcher);
+        // The sheet says it has a million rows: room for 65,536 records, at most.
+        sheet.expect_rows(1_000_000);
+        for row in &csv_sheet(text).rows {
+            sheet.row(row);
+        }
+        assert!(capacity(&sheet).unwrap() >= 1 << 16);
+        sheet.end();
+        assert!(capacity(&sheet).unwrap() <= 2);
+        assert_eq!(sheet.finish().records.len(), 2);
+        // A sheet of no known kind makes no records and reserves no room.
+        let mut sheet = SheetNormalizer::new(place, &matcher);
+        sheet.expect_rows(1_000_000);
+        for row in &csv_sheet("a,b\n1,2\n").rows {
+            sheet.row(row);
+        }
+        sheet.end();
+        let out = sheet.finish();
+        assert_eq!((out.records.capacity(), out.rejections.len()), (0, 1));
     }
 
     #[test]

@@ -109,6 +109,9 @@ pub trait RowSink {
 
     /// How many rows the sheet says it has, before any is handed over.
     fn expect_rows(&mut self, _rows: u32) {}
+
+    /// All the sheet's rows have been handed over.
+    fn end(&mut self) {}
 }
 
 /// A worksheet or a CSV file's single table.

@@ -104,6 +104,7 @@ macro_rules! stream_rows {
         drop(cells);
         if in_order {
             rows.finish(&mut sink);
+            sink.end();
             Ok(sink)
         } else {
             // What was made of the rows before is not needed while they are read again.
@@ -127,6 +128,7 @@ fn rows_into<S: RowSink>(mut sink: S, rows: &[RawRow]) -> S {
     for row in rows {
         sink.row(row);
     }
+    sink.end();
     sink
 }
 
