@@ -525,6 +525,8 @@ impl<T> Blocks<T> {
     /// The blocks in the order their rows were pushed.
     pub fn into_parts(mut self) -> Vec<Vec<T>> {
         if !self.open.is_empty() {
+            // The last block's room beyond its rows would be held until the outputs are written.
+            self.open.shrink_to_fit();
             self.full.push(self.open);
         }
         self.full
@@ -661,6 +663,7 @@ mod tests {
         let sizes: Vec<usize> = parts.iter().map(Vec::len).collect();
         assert_eq!(sizes, vec![BLOCK_ROWS, BLOCK_ROWS, 3]);
         assert!(parts.iter().all(|p| p.capacity() <= BLOCK_ROWS));
+        assert_eq!(parts[2].capacity(), 3);
         assert!(parts.concat().into_iter().eq(0..rows));
         assert!(Blocks::<u32>::default().into_parts().is_empty());
     }

@@ -16,9 +16,9 @@ pub enum Parsed<T> {
 }
 
 /// The text of a value not understood, by its place in a process-wide list
-/// that threads add to without a lock (and that only grows). Few values are invalid: kept aside,
-/// their texts make a parsed date 8 bytes instead of 16, and a transcript
-/// line 16 bytes smaller. Texts are equal when they read the same.
+/// that threads add to without a lock (and that only grows). Few values are
+/// invalid: with their texts kept aside, a parsed date or amount is 8 bytes
+/// instead of 16. Texts are equal when they read the same.
 #[derive(Clone, Copy)]
 pub struct AsRead(u32);
 

@@ -514,7 +514,7 @@ mod tests {
     }
 
     #[test]
-    fn a_program_area_is_checked_once_per_head_and_again_when_the_head_changes() {
+    fn a_remembered_program_area_verdict_follows_the_line_head() {
         let accepted = line(2, "C1", date(2025, 1, 10), "1");
         let mut shares_accepted = line(3, "C2", date(2025, 1, 11), "1");
         shares_accepted.head = accepted.head.clone();

@@ -351,10 +351,12 @@ impl CellMaker {
         }
     }
 
-    /// Refuses a cell at (row, column), from 0, beyond the sheet's limits:
-    /// checked before anything is worked out from its place.
-    fn check(&self, (row, col): (u32, u32)) -> Result<(), String> {
-        check_extent(u64::from(row) + 1, u64::from(col) + 1, self.limits)
+    /// The row number (from 1) of a cell at (row, column), from 0, or why
+    /// it lies beyond the sheet's limits: checked before anything is worked
+    /// out from its place.
+    fn row_number(&self, (row, col): (u32, u32)) -> Result<u32, String> {
+        check_extent(u64::from(row) + 1, u64::from(col) + 1, self.limits)?;
+        Ok(row + 1)
     }
 
     /// Puts a cell checked by `check` in column `col` of its row's `cells`,
@@ -411,8 +413,7 @@ impl RowBuilder {
         if cell == Cell::Empty {
             return Ok(true);
         }
-        self.maker.check(at)?;
-        let number = at.0 + 1;
+        let number = self.maker.row_number(at)?;
         let RowBuilder { maker, row } = self;
         if number != row.row {
             if number < row.row {
@@ -472,8 +473,7 @@ impl Gather {
         if cell == Cell::Empty {
             return Ok(());
         }
-        self.maker.check((row, col))?;
-        let number = row + 1;
+        let number = self.maker.row_number((row, col))?;
         let same_row = self.rows.last().is_some_and(|r| r.0 == number);
         if !same_row {
             if self.rows.last().is_some_and(|r| r.0 > number) {

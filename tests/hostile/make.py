@@ -95,3 +95,13 @@ unordered = ('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlforma
              f'<row r="1">{header_cells}</row>'
              f'<row r="2">{cells(2, "TWO", "FGHI")}</row></sheetData></worksheet>')
 xlsx('rows_out_of_order.xlsx', unordered)
+
+# The same with the header first: the header is found and rows normalized
+# before a row out of order makes the sheet be read again whole.
+after_header = ('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                '<dimension ref="A1:I3"/><sheetData>'
+                f'<row r="1">{header_cells}</row>'
+                f'<row r="3">{cells(3, "THREE", cols)}</row>'
+                f'<row r="2">{cells(2, "TWO", "ABCDE")}</row>'
+                f'<row r="2">{cells(2, "TWO", "FGHI")}</row></sheetData></worksheet>')
+xlsx('rows_out_of_order_after_header.xlsx', after_header)
