@@ -17,7 +17,9 @@ pub fn write(
     header.write_record(table.columns)?;
     out.write_all(&finish(header)?)?;
     write_blocks(table, out, |rows| {
-        let mut writer = writer(Vec::with_capacity(rows.len() * 160));
+        // Room for most rows (a rejection is about 215 bytes), so a block
+        // is seldom copied as it grows.
+        let mut writer = writer(Vec::with_capacity(rows.len() * 256));
         let mut text = String::new();
         let mut scratch = String::new();
         let mut numbers = itoa::Buffer::new();

@@ -88,7 +88,11 @@ impl<'a> Table<'a> {
 
 /// Rows are turned into bytes this many at a time, the blocks of one batch
 /// in parallel, then written in order: the bytes do not depend on the threads.
-const ROWS_PER_BLOCK: usize = 8192;
+/// A batch of 16K rows (3-4 MB) is still in the cache when it is copied out,
+/// and the next batch reuses its memory: with 8,192-row blocks a batch was
+/// 30 MB, and writing the 200-workbook batch's outputs faulted in 70 MB of
+/// fresh pages (0.31 -> 0.27 s, 0.50 -> 0.45 CPU s there).
+const ROWS_PER_BLOCK: usize = 1024;
 const BLOCKS_PER_BATCH: usize = 16;
 
 /// Writes the table's rows through `encode`, which turns a range of rows
