@@ -75,16 +75,24 @@ mod tests {
 
     #[test]
     fn quotes_only_where_needed_and_defuses_formulas() {
-        let row = vec![
-            Value::Text("=1+2".into()),
-            Value::Text("x, y".into()),
-            Value::Amount(Some(Hundredths(1250))),
-            Value::Row(None),
-        ];
-        let table = Table::from_rows("t", &["a", "b", "c", "d"], vec![row; 20_000]);
+        // Numbered rows, more than a batch of blocks: any out of place shows.
+        let rows = (0..20_000)
+            .map(|n| {
+                vec![
+                    Value::Text("=1+2".into()),
+                    Value::Text("x, y".into()),
+                    Value::Amount(Some(Hundredths(1250))),
+                    Value::Row(None),
+                    Value::Row(Some(n)),
+                ]
+            })
+            .collect();
+        let table = Table::from_rows("t", &["a", "b", "c", "d", "n"], rows);
         let text = String::from_utf8(render(&table, OutputFormat::Csv, false).unwrap()).unwrap();
-        let line = "'=1+2,\"x, y\",12.50,\n";
-        assert_eq!(text, format!("a,b,c,d\n{}", line.repeat(20_000)));
+        let lines: String = (0..20_000)
+            .map(|n| format!("'=1+2,\"x, y\",12.50,,{n}\n"))
+            .collect();
+        assert_eq!(text, format!("a,b,c,d,n\n{lines}"));
         let with_bom = render(&table, OutputFormat::Csv, true).unwrap();
         assert!(with_bom.starts_with(b"\xEF\xBB\xBFa,b"));
     }

@@ -163,8 +163,7 @@ pub fn read_each<S: RowSink>(
     mut make_sink: impl FnMut(&SheetStart<'_>) -> S,
 ) -> Result<WorkbookRead<S>, String> {
     let zipped = || -> Result<Zipped, String> {
-        let mut zipped = Zipped::open(path, HELD_WHOLE_BYTES)
-            .map_err(|e| format!("the file cannot be opened: {e}"))?;
+        let mut zipped = Zipped::open(path, HELD_WHOLE_BYTES)?;
         check_parts(&mut zipped, limits)?;
         Ok(zipped)
     };
@@ -201,14 +200,16 @@ pub fn read_each<S: RowSink>(
     }
 }
 
-/// A zipped workbook up to this size is read whole, in one call.
+/// A zipped workbook up to this size is read whole, in one call: each
+/// thread holds at most this much beside what calamine holds.
 const HELD_WHOLE_BYTES: u64 = 16 << 20;
 
 /// A zipped workbook's bytes. The zip reader and calamine read a file
 /// piecemeal through an 8 KiB buffer that each seek throws away, some
 /// parts twice (415 KB read for a 234 KB workbook); a workbook held whole
-/// is read once, and its parts are then read from memory. A larger one is
-/// read from the file, so memory does not grow with the file.
+/// is read once, and its parts are then read from memory. A larger one,
+/// and anything not a plain file (a pipe states no size), is read from the
+/// file, so memory does not grow with it.
 enum Zipped {
     Held(Cursor<Vec<u8>>),
     File(std::io::BufReader<std::fs::File>),
@@ -216,14 +217,24 @@ enum Zipped {
 
 impl Zipped {
     /// The file held whole when it is at most `held_up_to` bytes.
-    fn open(path: &Path, held_up_to: u64) -> std::io::Result<Zipped> {
-        let mut file = std::fs::File::open(path)?;
-        let size = file.metadata()?.len();
-        if size > held_up_to {
+    fn open(path: &Path, held_up_to: u64) -> Result<Zipped, String> {
+        let cannot_open = |e: std::io::Error| format!("the file cannot be opened: {e}");
+        let mut file = std::fs::File::open(path).map_err(cannot_open)?;
+        let meta = file.metadata().map_err(cannot_open)?;
+        if !meta.is_file() || meta.len() > held_up_to {
             return Ok(Zipped::File(std::io::BufReader::new(file)));
         }
-        let mut bytes = Vec::with_capacity(size as usize);
-        file.read_to_end(&mut bytes)?;
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        let cannot_read = |e: std::io::Error| format!("the file cannot be read: {e}");
+        (&mut file)
+            .take(held_up_to.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(cannot_read)?;
+        if bytes.len() as u64 > held_up_to {
+            // It grew since its size was asked.
+            file.rewind().map_err(cannot_read)?;
+            return Ok(Zipped::File(std::io::BufReader::new(file)));
+        }
         Ok(Zipped::Held(Cursor::new(bytes)))
     }
 }
@@ -610,6 +621,12 @@ mod tests {
             ))
         );
         assert_eq!(held, from_file);
+        // What is not a plain file is never held, whatever its stated size.
+        #[cfg(unix)]
+        assert!(matches!(
+            Zipped::open(Path::new("/dev/null"), u64::MAX),
+            Ok(Zipped::File(_))
+        ));
     }
 
     #[test]
