@@ -33,14 +33,10 @@ pub struct Basic {
     pub hours: Hundredths,
 }
 
-/// Checks 1–6: missing fields, the date, the hours, the program area, the grade, the future.
-pub fn check_basic(line: &TranscriptLine, rules: &RuleSet, as_of: Date) -> Result<Basic, Verdict> {
-    let area_accepted = rules.accepts_program_area(&line.head.program_area);
-    check_basic_given(line, rules, as_of, area_accepted)
-}
-
-/// `check_basic`, whether the line's program area is accepted known already.
-fn check_basic_given(
+/// Checks 1–6: missing fields, the date, the hours, the program area, the
+/// grade, the future. Whether the program area is accepted is given: the
+/// lines sharing a head share its verdict, made once.
+fn check_basic(
     line: &TranscriptLine,
     rules: &RuleSet,
     as_of: Date,
@@ -152,7 +148,7 @@ pub fn evaluate(
                 accepted
             }
         };
-        let checked = check_basic_given(line, rules, as_of, area_accepted).and_then(|basic| {
+        let checked = check_basic(line, rules, as_of, area_accepted).and_then(|basic| {
             basics[i] = Some(basic);
             check_certification("completed", basic.completed_on, member, &line.certified_on)?;
             check_renewal_window(basic.completed_on, member)?;
@@ -441,6 +437,12 @@ mod tests {
         evaluate(&refs, member, prior, &RuleSet::default(), AS_OF)
     }
 
+    /// Checks 1–6 of one line, its program area checked as `evaluate` does.
+    fn basic(line: &TranscriptLine, rules: &RuleSet) -> Result<Basic, Verdict> {
+        let area_accepted = rules.accepts_program_area(&line.head.program_area);
+        check_basic(line, rules, AS_OF, area_accepted)
+    }
+
     /// `(row, code)` for rejections, `(row, awarded hundredths, capped)` for credits.
     fn summary(outcomes: &[Outcome]) -> Vec<String> {
         outcomes
@@ -459,7 +461,7 @@ mod tests {
     }
 
     fn code_of(l: TranscriptLine) -> Code {
-        check_basic(&l, &RuleSet::default(), AS_OF).unwrap_err().0
+        basic(&l, &RuleSet::default()).unwrap_err().0
     }
 
     #[test]
@@ -468,7 +470,7 @@ mod tests {
         head(&mut l).institution = "".into();
         l.course_id = "".into();
         l.course_title = "".into();
-        let (code, message) = check_basic(&l, &RuleSet::default(), AS_OF).unwrap_err();
+        let (code, message) = basic(&l, &RuleSet::default()).unwrap_err();
         assert_eq!(code, Code::MissingField);
         assert_eq!(message, "institution, course_id or course_title is blank");
         let mut l = line(2, "C1", date(2025, 1, 10), "3");
@@ -496,10 +498,9 @@ mod tests {
         assert_eq!(code_of(zero.clone()), Code::InvalidHours);
         zero.credit_hours = Parsed::Invalid("2 hrs".into());
         assert_eq!(code_of(zero), Code::InvalidHours);
-        assert!(check_basic(
+        assert!(basic(
             &line(2, "C1", date(2025, 1, 10), "0.005"),
-            &RuleSet::default(),
-            AS_OF
+            &RuleSet::default()
         )
         .is_ok());
     }
@@ -508,7 +509,7 @@ mod tests {
     fn step_4_program_area_matched_folded() {
         let mut l = line(2, "C1", date(2025, 1, 10), "3");
         head(&mut l).program_area = "Health-Care_Finance".into();
-        assert!(check_basic(&l, &RuleSet::default(), AS_OF).is_ok());
+        assert!(basic(&l, &RuleSet::default()).is_ok());
         head(&mut l).program_area = "Health sciences".into();
         assert_eq!(code_of(l), Code::NotHealthcareProgram);
     }
@@ -549,14 +550,14 @@ mod tests {
         l.grade = " wp ".into();
         assert_eq!(code_of(l.clone()), Code::NotPassed);
         l.grade = "".into();
-        assert!(check_basic(&l, &RuleSet::default(), AS_OF).is_ok());
+        assert!(basic(&l, &RuleSet::default()).is_ok());
         l.grade = "D".into();
-        assert!(check_basic(&l, &RuleSet::default(), AS_OF).is_ok());
+        assert!(basic(&l, &RuleSet::default()).is_ok());
     }
 
     #[test]
     fn step_6_future_date_is_after_as_of() {
-        assert!(check_basic(&line(2, "C1", AS_OF, "3"), &RuleSet::default(), AS_OF).is_ok());
+        assert!(basic(&line(2, "C1", AS_OF, "3"), &RuleSet::default()).is_ok());
         assert_eq!(
             code_of(line(2, "C1", date(2026, 11, 16), "3")),
             Code::FutureDate
@@ -756,6 +757,26 @@ mod tests {
         assert_eq!(
             summary(&run(&lines, None, &prior)),
             vec!["2 DUPLICATE_COURSE", "3 10.00 5.00 capped", "4 20.00 20.00"]
+        );
+    }
+
+    #[test]
+    fn a_clock_course_of_an_earlier_run_counts_once_in_its_programs_length() {
+        // M0's 60 hours were counted in an earlier run: the program is 70
+        // hours long (60 + 10), not 130, and below the minimum of 80.
+        let mut prior = PriorMember::default();
+        prior
+            .clock_courses
+            .entry(("riversidecc".into(), "codingdiploma".into()))
+            .or_default()
+            .insert(("riversidecc".into(), "m0".into()), Hundredths(6000));
+        let lines = [
+            clock(2, "M0", date(2024, 3, 1), "60"),
+            clock(3, "M1", date(2024, 4, 1), "10"),
+        ];
+        assert_eq!(
+            summary(&run(&lines, None, &prior)),
+            vec!["2 BELOW_CLOCK_MINIMUM", "3 BELOW_CLOCK_MINIMUM"]
         );
     }
 }

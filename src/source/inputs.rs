@@ -167,7 +167,7 @@ pub fn check_container(input: &InputFile, kind: WorkbookFormat) -> Result<(), St
 pub const UNKNOWN_EXTENSION: &str =
     "ceu reads .csv, .tsv, .txt, .xlsx, .xlsm, .xlsb, .xls and .ods files; this extension is none of them";
 
-fn cannot_open(e: std::io::Error) -> String {
+pub(crate) fn cannot_open(e: std::io::Error) -> String {
     format!("the file cannot be opened: {e}")
 }
 

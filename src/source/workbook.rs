@@ -124,6 +124,7 @@ macro_rules! stream_rows {
 
 /// A sink fed rows held whole.
 fn rows_into<S: RowSink>(mut sink: S, rows: &[RawRow]) -> S {
+    sink.expect_rows(rows.last().map_or(0, |r| r.row));
     for row in rows {
         sink.row(row);
     }
@@ -218,7 +219,7 @@ enum Zipped {
 impl Zipped {
     /// The file held whole when it is at most `held_up_to` bytes.
     fn open(path: &Path, held_up_to: u64) -> Result<Zipped, String> {
-        let cannot_open = |e: std::io::Error| format!("the file cannot be opened: {e}");
+        use crate::source::inputs::cannot_open;
         let mut file = std::fs::File::open(path).map_err(cannot_open)?;
         let meta = file.metadata().map_err(cannot_open)?;
         if !meta.is_file() || meta.len() > held_up_to {
@@ -417,8 +418,8 @@ impl CellMaker {
         Ok(row + 1)
     }
 
-    /// Puts a cell checked by `check` in column `col` of its row's `cells`,
-    /// once the sheet's memory budget allows it.
+    /// Puts a cell whose place `row_number` has checked in column `col` of
+    /// its row's `cells`, once the sheet's memory budget allows it.
     fn place(&mut self, cells: &mut Vec<Cell>, col: u32, cell: Cell) -> Result<(), String> {
         let col = col as usize;
         let text = match &cell {
