@@ -739,16 +739,23 @@ mod tests {
         );
     }
 
-    #[test]
-    fn prior_runs_count_against_cap_courses_and_program_length() {
+    /// An earlier run that counted clock course M0, 60 hours, toward the
+    /// Coding Diploma at Riverside CC (the program of `clock` lines).
+    fn prior_with_m0_of_60_hours() -> PriorMember {
         let mut prior = PriorMember::default();
-        prior.annual.insert(2025, Hundredths(3500));
-        prior.courses.insert(("riversidecc".into(), "a".into()));
         prior
             .clock_courses
             .entry(("riversidecc".into(), "codingdiploma".into()))
             .or_default()
             .insert(("riversidecc".into(), "m0".into()), Hundredths(6000));
+        prior
+    }
+
+    #[test]
+    fn prior_runs_count_against_cap_courses_and_program_length() {
+        let mut prior = prior_with_m0_of_60_hours();
+        prior.annual.insert(2025, Hundredths(3500));
+        prior.courses.insert(("riversidecc".into(), "a".into()));
         let lines = [
             line(2, "A", date(2025, 2, 1), "1"),
             line(3, "B", date(2025, 3, 1), "1"),
@@ -764,12 +771,7 @@ mod tests {
     fn a_clock_course_of_an_earlier_run_counts_once_in_its_programs_length() {
         // M0's 60 hours were counted in an earlier run: the program is 70
         // hours long (60 + 10), not 130, and below the minimum of 80.
-        let mut prior = PriorMember::default();
-        prior
-            .clock_courses
-            .entry(("riversidecc".into(), "codingdiploma".into()))
-            .or_default()
-            .insert(("riversidecc".into(), "m0".into()), Hundredths(6000));
+        let prior = prior_with_m0_of_60_hours();
         let lines = [
             clock(2, "M0", date(2024, 3, 1), "60"),
             clock(3, "M1", date(2024, 4, 1), "10"),
