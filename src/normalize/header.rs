@@ -14,7 +14,14 @@ pub fn fold(s: &str) -> String {
 /// member share one buffer instead of an allocation each.
 pub fn fold_onto(s: &str, out: &mut String) -> std::ops::Range<usize> {
     let start = out.len();
-    with_folded(s, |folded| out.push_str(folded));
+    if s.is_ascii() {
+        fold_ascii(s, |b| {
+            out.push(char::from(b));
+            Some(())
+        });
+    } else {
+        out.push_str(&fold_chars(s));
+    }
     start..out.len()
 }
 
@@ -50,21 +57,29 @@ pub fn fold_in<'b>(text: &str, buffer: &'b mut [u8]) -> Option<&'b str> {
         return None;
     }
     let mut len = 0;
+    fold_ascii(text, |b| {
+        *buffer.get_mut(len)? = b;
+        len += 1;
+        Some(())
+    })?;
+    std::str::from_utf8(&buffer[..len]).ok()
+}
+
+/// `fold` of an ASCII text, byte by byte into `put`, which may stop it
+/// with `None`.
+fn fold_ascii(text: &str, mut put: impl FnMut(u8) -> Option<()>) -> Option<()> {
     for b in text.bytes() {
         match b {
             b'#' => {
-                buffer.get_mut(len..len + 2)?.copy_from_slice(b"no");
-                len += 2;
+                put(b'n')?;
+                put(b'o')?;
             }
             b'_' | b'-' | b'.' => {}
             b if b.is_ascii_whitespace() || b == 0x0b => {}
-            b => {
-                *buffer.get_mut(len)? = b.to_ascii_lowercase();
-                len += 1;
-            }
+            b => put(b.to_ascii_lowercase())?,
         }
     }
-    std::str::from_utf8(&buffer[..len]).ok()
+    Some(())
 }
 
 /// Every column any record kind knows.
@@ -511,6 +526,15 @@ mod tests {
     }
 
     #[test]
+    fn texts_folded_onto_one_buffer_say_where_each_is() {
+        let mut out = String::new();
+        let course = fold_onto("HIM-101 #2", &mut out);
+        let program = fold_onto("Santé Coding", &mut out);
+        assert_eq!(out, "him101no2santécoding");
+        assert_eq!((course, program), (0..9, 9..21));
+    }
+
+    #[test]
     fn fold_in_a_buffer_is_fold() {
         let mut buffer = [0u8; 8];
         assert_eq!(fold_in("Course #4", &mut buffer), None);
@@ -530,6 +554,11 @@ mod tests {
                 Some(folded) => proptest::prop_assert_eq!(folded, fold_chars(&text)),
                 None => proptest::prop_assert!(!text.is_ascii() || fold_chars(&text).len() > 8),
             }
+            // Folded onto a buffer that holds text already, ASCII or not.
+            let mut out = String::from("é#");
+            let at = fold_onto(&text, &mut out);
+            proptest::prop_assert_eq!(&out[at.clone()], fold_chars(&text));
+            proptest::prop_assert_eq!(&out[..at.start], "é#");
         }
     }
 
