@@ -150,7 +150,11 @@ impl OutputFormat {
 /// Whether text must be defused before a spreadsheet sees it: a leading
 /// `=`, `+`, `-`, `@`, tab or carriage return would start a formula.
 pub fn is_formula_like(text: &str) -> bool {
-    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+    // All ASCII: the first byte says it, without decoding a character.
+    matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
 }
 
 /// Writes the table in the given format.
@@ -172,4 +176,19 @@ pub fn render(table: &Table<'_>, format: OutputFormat, bom: bool) -> anyhow::Res
     let mut bytes = Vec::new();
     write(table, format, bom, &mut bytes)?;
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_leading_formula_character_is_formula_like() {
+        for text in ["=1+2", "+1", "-3", "@SUM(A1)", "\tx", "\rx", "="] {
+            assert!(is_formula_like(text), "{text:?}");
+        }
+        for text in ["", "a=b", " =1", "é=", "1-2", "'=1"] {
+            assert!(!is_formula_like(text), "{text:?}");
+        }
+    }
 }
