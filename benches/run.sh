@@ -8,15 +8,17 @@
 # and 2 threads and the DuckDB query of benches/duckdb_rules.py on the same
 # files, and calamine alone reading every cell of the workbooks
 # (benches/calamine_floor.rs), printing wall time, peak memory and ratios as
-# Markdown table rows. SIZES="1000000" limits the CSV sizes. The workbook
-# ratio is a few percent, less than this machine's drift from run to run:
-# calamine alone and ceu are run alternately RUNS times (5) for each thread
-# count, and the medians are compared (the peak is the highest of the runs).
+# Markdown table rows. SIZES="1000000" limits the CSV sizes. A change moves
+# the workbook ratio by a few percent, less than this machine's drift from
+# run to run: calamine alone and ceu are run alternately RUNS times (5) for
+# each thread count, and the medians are compared (the peak is the highest
+# of the runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/ceu-bench}
 sizes=${SIZES:-"1000000 10000000"}
 runs=${RUNS:-5}
+[ "$runs" -ge 1 ] || { echo "RUNS must be a number of runs, at least 1" >&2; exit 2; }
 mkdir -p "$work"
 cargo build --release --quiet
 ceu=target/release/ceu
