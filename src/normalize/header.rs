@@ -52,7 +52,7 @@ fn fold_chars_onto(s: &str, out: &mut String) {
 
 /// `fold` of an ASCII text made in `buffer`, without allocating; `None`
 /// when the text is not ASCII or its fold does not fit.
-pub fn fold_in<'b>(text: &str, buffer: &'b mut [u8]) -> Option<&'b str> {
+fn fold_in<'b>(text: &str, buffer: &'b mut [u8]) -> Option<&'b str> {
     if !text.is_ascii() {
         return None;
     }

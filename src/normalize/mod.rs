@@ -352,8 +352,9 @@ impl RowNormalizer {
         }
     }
 
-    /// Room for `rows` records: a piece's records are held to the end of the
-    /// run, and growing their list by doubling would leave it up to half empty.
+    /// Room for `rows` records, so that their list is not copied as it
+    /// grows; `Part::of` moves them into their members' groups as soon as
+    /// the piece or sheet ends.
     pub fn reserve(&mut self, rows: usize) {
         self.out.records.reserve_exact(rows);
     }

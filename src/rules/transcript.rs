@@ -743,6 +743,8 @@ mod tests {
     /// Coding Diploma at Riverside CC (the program of `clock` lines).
     fn prior_with_m0_of_60_hours() -> PriorMember {
         let mut prior = PriorMember::default();
+        // An earlier run's clock course is one of its courses too, as `Prior` reads them.
+        prior.courses.insert(("riversidecc".into(), "m0".into()));
         prior
             .clock_courses
             .entry(("riversidecc".into(), "codingdiploma".into()))
@@ -769,8 +771,9 @@ mod tests {
 
     #[test]
     fn a_clock_course_of_an_earlier_run_counts_once_in_its_programs_length() {
-        // M0's 60 hours were counted in an earlier run: the program is 70
-        // hours long (60 + 10), not 130, and below the minimum of 80.
+        // M0's 60 hours were counted in an earlier run (so M0 is a duplicate
+        // here): the program is 70 hours long (60 + 10), not 130, and below
+        // the minimum of 80.
         let prior = prior_with_m0_of_60_hours();
         let lines = [
             clock(2, "M0", date(2024, 3, 1), "60"),
@@ -778,7 +781,7 @@ mod tests {
         ];
         assert_eq!(
             summary(&run(&lines, None, &prior)),
-            vec!["2 BELOW_CLOCK_MINIMUM", "3 BELOW_CLOCK_MINIMUM"]
+            vec!["2 DUPLICATE_COURSE", "3 BELOW_CLOCK_MINIMUM"]
         );
     }
 }

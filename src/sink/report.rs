@@ -606,5 +606,13 @@ mod tests {
         assert!(rows[0].starts_with("<tr><td>0000000</td><td>Member &lt;0&gt;</td>"));
         assert!(rows[9_999].starts_with("<tr><td>0009999</td>"));
         assert!(one.ends_with("</body>\n</html>\n"));
+        // The page's head, then the members' rows inside their table.
+        assert!(one.starts_with("<!DOCTYPE html>\n"));
+        assert!(one.contains("progress</th></tr>\n<tr><td>0000000</td>"));
+        let last_row_ends_table = one
+            .split_once("<tr><td>0009999</td>")
+            .and_then(|(_, rest)| rest.split_once("</tr>\n"))
+            .is_some_and(|(_, after)| after.starts_with("</table>\n<h2>Rejections</h2>"));
+        assert!(last_row_ends_table);
     }
 }
