@@ -361,13 +361,20 @@ const MAX_HOURS: i64 = 100_000 * 100;
 
 /// An hours cell (SPEC.md section 3): blank, exact hundredths, or the text that is not a number.
 pub fn parse_hours(cell: &Cell) -> Parsed<Hundredths> {
-    // Whole hours, most cells, need no text: what the text would give.
+    // Whole hours and hours in hundredths, most cells, need no text: what the text would give.
     let most = MAX_HOURS / 100;
     let text = match cell {
         Cell::Empty => return Parsed::Blank,
         Cell::Int(i) if (0..=most).contains(i) => return Parsed::Value(Hundredths(i * 100)),
-        Cell::Number(n) if n.fract() == 0.0 && (0.0..=most as f64).contains(n) => {
-            return Parsed::Value(Hundredths(*n as i64 * 100))
+        Cell::Number(n) if (0.0..=most as f64).contains(n) => {
+            // When `h / 100` reads back as `n`, the shortest decimal of `n` is
+            // `h / 100` (another decimal of at most two places is 0.01 away,
+            // far beyond a double's precision here), and parsing it gives `h`.
+            let h = (n * 100.0).round();
+            if h / 100.0 == *n {
+                return Parsed::Value(Hundredths(h as i64));
+            }
+            number_text(*n)
         }
         Cell::Text(s) => return parse_hours_str(s),
         Cell::Number(n) => number_text(*n),
@@ -449,6 +456,22 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A number cell gives what its shortest decimal gives, on the quick path or not.
+        #[test]
+        fn number_cells_read_as_their_text(
+            hundredths in 0i64..10_000_100,
+            thousandths in 0i64..100_001_000,
+            any in proptest::num::f64::ANY,
+        ) {
+            for n in [hundredths as f64 / 100.0, thousandths as f64 / 1000.0, any] {
+                proptest::prop_assert_eq!(
+                    parse_hours(&Cell::Number(n)),
+                    parse_hours_str(&number_text(n)),
+                    "{}", n
+                );
+            }
+        }
+
         /// `YYYY-MM-DD` is read without splitting; `YYYY/MM/DD` goes the general way.
         #[test]
         fn iso_dates_read_as_the_general_way_reads_them(
