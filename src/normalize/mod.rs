@@ -15,7 +15,8 @@ use crate::source::{Cell, Cells, RawRow, RowSink, Sheet};
 use header::{Field, Header, HeaderMatcher, FIELD_COUNT};
 use intern::Interner;
 use value::{
-    parse_date, parse_date_str, parse_hours, parse_hours_str, Amount, DateContext, Parsed,
+    parse_date, parse_date_str, parse_hours, parse_hours_str, with_cell_text, Amount, DateContext,
+    Parsed,
 };
 
 /// A transcript line as read, before any rule.
@@ -479,8 +480,8 @@ impl RowCells<'_> {
             Cells::Typed(cells) => match cells.get(i) {
                 // A sheet's texts are shared already; only untrimmed ones are made anew.
                 Some(Cell::Text(s)) if s.trim().len() == s.len() => s.clone(),
-                Some(Cell::Text(s)) => self.texts.text(s.trim()),
-                _ => self.texts.text(&self.row.text_at(i)),
+                Some(cell) => with_cell_text(cell, |text| self.texts.text(text)),
+                None => self.texts.text(""),
             },
         }
     }
@@ -493,10 +494,9 @@ impl RowCells<'_> {
         };
         match &self.row.cells {
             Cells::Text(fields) => fields.get(i).unwrap_or("").trim() == text,
-            Cells::Typed(cells) => match cells.get(i) {
-                Some(Cell::Text(s)) => s.trim() == text,
-                _ => self.row.text_at(i) == text,
-            },
+            Cells::Typed(cells) => cells
+                .get(i)
+                .map_or(text.is_empty(), |cell| with_cell_text(cell, |t| t == text)),
         }
     }
 

@@ -127,10 +127,33 @@ pub fn cell_text(cell: &Cell) -> String {
     }
 }
 
+/// `f(cell_text(cell))`, without making a String for a text, a whole
+/// number or an integer (member ids typed into a spreadsheet are numbers).
+pub fn with_cell_text<R>(cell: &Cell, f: impl FnOnce(&str) -> R) -> R {
+    let mut digits = itoa::Buffer::new();
+    match cell {
+        Cell::Empty => f(""),
+        Cell::Text(s) => f(s.trim()),
+        Cell::Int(i) => f(digits.format(*i)),
+        Cell::Number(n) => match whole_number(*n) {
+            Some(i) => f(digits.format(i)),
+            None => f(&number_text(*n)),
+        },
+        other => f(&cell_text(other)),
+    }
+}
+
+/// A double that is a whole number below 2^53 in size: its shortest
+/// decimal is the integer's digits (-0 is 0).
+fn whole_number(n: f64) -> Option<i64> {
+    const EXACT: f64 = (1u64 << 53) as f64;
+    (n.fract() == 0.0 && n.abs() < EXACT).then_some(n as i64)
+}
+
 /// The shortest decimal that reads back as the same double, never with an exponent.
 pub fn number_text(n: f64) -> String {
-    if n == 0.0 {
-        return "0".to_string();
+    if let Some(i) = whole_number(n) {
+        return itoa::Buffer::new().format(i).to_string();
     }
     // Rust's Display for f64 is the shortest round-trip form and never uses an exponent.
     format!("{n}")
@@ -470,6 +493,23 @@ mod tests {
                     "{}", n
                 );
             }
+        }
+
+        /// Numbers read as their shortest decimal, made with or without formatting a double.
+        #[test]
+        fn number_texts_are_the_shortest_decimal(
+            whole in -(1i64 << 54)..(1i64 << 54),
+            any in proptest::num::f64::ANY,
+        ) {
+            for n in [whole as f64, whole as f64 * 1024.0, any, any.trunc()] {
+                let shortest = if n == 0.0 { "0".to_string() } else { format!("{n}") };
+                proptest::prop_assert_eq!(number_text(n), shortest.clone());
+                proptest::prop_assert_eq!(with_cell_text(&Cell::Number(n), str::to_string), shortest);
+            }
+            proptest::prop_assert_eq!(
+                with_cell_text(&Cell::Int(whole), str::to_string),
+                whole.to_string()
+            );
         }
 
         /// `YYYY-MM-DD` is read without splitting; `YYYY/MM/DD` goes the general way.
