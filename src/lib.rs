@@ -260,8 +260,11 @@ fn process(config: &Config) -> Result<Batch> {
     let prior = Prior::from_credits(&prior_credits);
 
     let progress = Progress::new(&files, config.quiet);
+    // One file a task: a run of files taken as one task could not be shared
+    // out, and the last thread would read it alone at the end.
     let mut read: Vec<FileRecords> = files
         .par_iter()
+        .with_max_len(1)
         .enumerate()
         .map(|(i, input)| {
             let records = read_file(i as u32, input, &options, dates);
@@ -700,8 +703,17 @@ fn evaluate_members(
     let groups = group_by_member(read);
     let empty = PriorMember::default();
     let no_id = MemberKey::new("");
+    // Runs of members small enough to share out at the end (a thread left
+    // alone with a long run idled the other), few enough that the runs'
+    // part-filled blocks of rows stay few (runs of 512 members took 100 MB
+    // more on 10M rows).
+    let run = groups
+        .len()
+        .div_ceil(rayon::current_num_threads() * 32)
+        .max(1);
     groups
         .into_par_iter()
+        .with_max_len(run)
         .fold(Evaluated::default, |mut out, (key, (lines, records))| {
             // Each member's rows are dropped once the rules have read them.
             let lines: Vec<&TranscriptLine> = lines.iter().collect();
