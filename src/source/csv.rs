@@ -364,6 +364,8 @@ pub fn stream<P: Send>(
         let parse = || {
             pieces
                 .par_iter()
+                // One piece a task, so that the pieces are shared out evenly.
+                .with_max_len(1)
                 .enumerate()
                 .map(|(k, &(from, to))| {
                     let first = first_batch && k == 0;
