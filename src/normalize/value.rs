@@ -114,17 +114,7 @@ pub struct DateContext {
 
 /// A cell as text: trimmed, numbers without `.0` or exponent, dates ISO.
 pub fn cell_text(cell: &Cell) -> String {
-    match cell {
-        Cell::Empty => String::new(),
-        Cell::Text(s) => s.trim().to_string(),
-        Cell::Int(i) => i.to_string(),
-        Cell::Number(n) | Cell::Duration(n) => number_text(*n),
-        Cell::Bool(true) => "TRUE".to_string(),
-        Cell::Bool(false) => "FALSE".to_string(),
-        Cell::DateTime(serial) => serial_text(*serial),
-        Cell::IsoDateTime(s) => iso_text(s.trim()),
-        Cell::Error(e) => e.clone(),
-    }
+    with_cell_text(cell, str::to_string)
 }
 
 /// `f(cell_text(cell))`, without making a String for a text, a whole
@@ -135,11 +125,16 @@ pub fn with_cell_text<R>(cell: &Cell, f: impl FnOnce(&str) -> R) -> R {
         Cell::Empty => f(""),
         Cell::Text(s) => f(s.trim()),
         Cell::Int(i) => f(digits.format(*i)),
-        Cell::Number(n) => match whole_number(*n) {
+        Cell::Number(n) | Cell::Duration(n) => match whole_number(*n) {
             Some(i) => f(digits.format(i)),
-            None => f(&number_text(*n)),
+            // Not whole, so not zero: Display's shortest form, as `number_text` gives.
+            None => f(&format!("{n}")),
         },
-        other => f(&cell_text(other)),
+        Cell::Bool(true) => f("TRUE"),
+        Cell::Bool(false) => f("FALSE"),
+        Cell::DateTime(serial) => f(&serial_text(*serial)),
+        Cell::IsoDateTime(s) => f(&iso_text(s.trim())),
+        Cell::Error(e) => f(e),
     }
 }
 
@@ -391,8 +386,8 @@ pub fn parse_hours(cell: &Cell) -> Parsed<Hundredths> {
         Cell::Int(i) if (0..=most).contains(i) => return Parsed::Value(Hundredths(i * 100)),
         Cell::Number(n) if (0.0..=most as f64).contains(n) => {
             // When `h / 100` reads back as `n`, the shortest decimal of `n` is
-            // `h / 100` (another decimal of at most two places is 0.01 away,
-            // far beyond a double's precision here), and parsing it gives `h`.
+            // `h / 100` (any other decimal no longer than it is at least 0.001
+            // away, far beyond a double's precision here), and parsing it gives `h`.
             let h = (n * 100.0).round();
             if h / 100.0 == *n {
                 return Parsed::Value(Hundredths(h as i64));

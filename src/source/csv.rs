@@ -303,8 +303,8 @@ pub fn stream<P: Send>(
     let mut spare: Vec<u8> = Vec::new();
     // Batches start small and double up to `batch_bytes`: nothing is parsed
     // until the first is read, and reading 32 MB took one thread 40-80 ms
-    // while the other waited.
-    let mut size = (batch_bytes / FIRST_BATCH_SHARE).max(1);
+    // while the other waited. The first holds a whole byte order mark.
+    let mut size = (batch_bytes / FIRST_BATCH_SHARE).max(4);
     let mut eof = fill(&mut file, &mut buf, size)?;
     if buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF") {
         return Ok(Streamed::NeedsWholeFile);
@@ -327,8 +327,8 @@ pub fn stream<P: Send>(
         let Some(cut) = cut else {
             // A line longer than a batch: read on until it ends.
             uncut = buf.len();
-            let size = buf.len() + batch_bytes;
-            eof = fill(&mut file, &mut buf, size)?;
+            let wanted = buf.len() + batch_bytes;
+            eof = fill(&mut file, &mut buf, wanted)?;
             continue;
         };
         let first_batch = delimiter.is_none();
@@ -348,8 +348,8 @@ pub fn stream<P: Send>(
             (None, false) => &DELIMITERS,
         };
         if first_batch && !eof && !holds_the_first_rows(text, tried) {
-            let size = buf.len() + batch_bytes;
-            eof = fill(&mut file, &mut buf, size)?;
+            let wanted = buf.len() + batch_bytes;
+            eof = fill(&mut file, &mut buf, wanted)?;
             continue;
         }
         let delimiter = *delimiter.get_or_insert_with(|| match tried {
@@ -619,9 +619,13 @@ mod tests {
                 detect_delimiter(text, &HeaderMatcher::default()),
                 usize::MAX,
             );
-            for batch in 1..=text.len() + 1 {
-                if let Some(rows) = streamed(text, batch) {
-                    assert_eq!(rows, whole, "{text:?} in batches of {batch}");
+            // Each size also as the first batch's share, so that a first
+            // batch of every size is read too.
+            for size in 1..=text.len() + 1 {
+                for batch in [size, size * FIRST_BATCH_SHARE] {
+                    if let Some(rows) = streamed(text, batch) {
+                        assert_eq!(rows, whole, "{text:?} in batches of {batch}");
+                    }
                 }
             }
         }
@@ -646,15 +650,18 @@ mod tests {
         #[test]
         fn any_text_read_in_batches_is_read_as_whole(
             text in "[ab,;\"\n\r ]{0,60}",
-            batch in 1usize..24,
+            size in 1usize..24,
         ) {
-            match streamed(&text, batch) {
-                Some(rows) => {
-                    let delimiter = detect_delimiter(&text, &HeaderMatcher::default());
-                    proptest::prop_assert_eq!(rows, parse_rows(&text, delimiter, usize::MAX));
+            // Each size also as the first batch's share: a first batch of each size.
+            for batch in [size, size * FIRST_BATCH_SHARE] {
+                match streamed(&text, batch) {
+                    Some(rows) => {
+                        let delimiter = detect_delimiter(&text, &HeaderMatcher::default());
+                        proptest::prop_assert_eq!(rows, parse_rows(&text, delimiter, usize::MAX));
+                    }
+                    // Only quotes can make a text need reading whole.
+                    None => proptest::prop_assert!(text.contains('"'), "{text:?} in batches of {batch}"),
                 }
-                // Only quotes can make a text need reading whole.
-                None => proptest::prop_assert!(text.contains('"'), "{text:?} in batches of {batch}"),
             }
         }
     }
