@@ -127,7 +127,8 @@ pub fn with_cell_text<R>(cell: &Cell, f: impl FnOnce(&str) -> R) -> R {
         Cell::Int(i) => f(digits.format(*i)),
         Cell::Number(n) | Cell::Duration(n) => match whole_number(*n) {
             Some(i) => f(digits.format(i)),
-            // Not whole, so not zero: Display's shortest form, as `number_text` gives.
+            // Not whole, so not zero: Rust's Display for f64 is the shortest
+            // round-trip form and never uses an exponent.
             None => f(&format!("{n}")),
         },
         Cell::Bool(true) => f("TRUE"),
@@ -147,11 +148,7 @@ fn whole_number(n: f64) -> Option<i64> {
 
 /// The shortest decimal that reads back as the same double, never with an exponent.
 pub fn number_text(n: f64) -> String {
-    if let Some(i) = whole_number(n) {
-        return itoa::Buffer::new().format(i).to_string();
-    }
-    // Rust's Display for f64 is the shortest round-trip form and never uses an exponent.
-    format!("{n}")
+    with_cell_text(&Cell::Number(n), str::to_string)
 }
 
 /// A date-time cell as text: `2025-03-14`, or `2025-03-14 10:30:00` when it has a time.
