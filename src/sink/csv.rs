@@ -1,8 +1,6 @@
 //! CSV output: UTF-8, `\n` line ends, quotes only where needed, and text
 //! that a spreadsheet would take for a formula prefixed with `'`.
 
-use std::fmt::Write as _;
-
 use crate::sink::{is_formula_like, write_blocks, Table, Value};
 
 pub fn write(
@@ -13,58 +11,94 @@ pub fn write(
     if bom {
         out.write_all(b"\xEF\xBB\xBF")?;
     }
-    let mut header = writer(Vec::new());
-    header.write_record(table.columns)?;
-    out.write_all(&finish(header)?)?;
+    let mut header = String::new();
+    for (i, column) in table.columns.iter().enumerate() {
+        if i > 0 {
+            header.push(',');
+        }
+        push_field(&mut header, column);
+    }
+    header.push('\n');
+    out.write_all(header.as_bytes())?;
     write_blocks(table, out, |rows| {
         // Room for most rows (a rejection is about 215 bytes), so a block
         // is seldom copied as it grows.
-        let mut writer = writer(Vec::with_capacity(rows.len() * 256));
+        let mut block = String::with_capacity(rows.len() * 256);
         let mut text = String::new();
-        let mut scratch = String::new();
         let mut numbers = itoa::Buffer::new();
         for i in rows {
-            for value in table.row(i) {
-                scratch.clear();
-                let field: &str = match (value.as_text(&mut text), &value) {
+            for (k, value) in table.row(i).iter().enumerate() {
+                if k > 0 {
+                    block.push(',');
+                }
+                // Only text may need quotes or start a formula.
+                match (value.as_text(&mut text), value) {
                     (Some(s), _) if is_formula_like(s) => {
-                        scratch.push('\'');
-                        scratch.push_str(s);
-                        &scratch
+                        let mut defused = String::with_capacity(s.len() + 1);
+                        defused.push('\'');
+                        defused.push_str(s);
+                        push_field(&mut block, &defused);
                     }
-                    (Some(s), _) => s,
+                    (Some(s), _) => push_field(&mut block, s),
                     (None, Value::Text(_) | Value::Message(_)) => unreachable!("text"),
-                    (None, Value::Row(None) | Value::Amount(None)) => "",
-                    (None, Value::Row(Some(n))) => numbers.format(*n),
-                    (None, Value::Amount(Some(h))) => {
-                        h.push_to(&mut scratch);
-                        &scratch
-                    }
-                    (None, Value::Date(d)) => {
-                        let _ = write!(scratch, "{d}");
-                        &scratch
-                    }
-                    (None, Value::Bool(true)) => "true",
-                    (None, Value::Bool(false)) => "false",
-                };
-                writer.write_field(field)?;
+                    (None, Value::Row(None) | Value::Amount(None)) => {}
+                    (None, Value::Row(Some(n))) => block.push_str(numbers.format(*n)),
+                    (None, Value::Amount(Some(h))) => h.push_to(&mut block),
+                    (None, Value::Date(d)) => push_date(&mut block, *d),
+                    (None, Value::Bool(true)) => block.push_str("true"),
+                    (None, Value::Bool(false)) => block.push_str("false"),
+                }
             }
-            writer.write_record(None::<&[u8]>)?;
+            block.push('\n');
         }
-        finish(writer)
+        Ok(block.into_bytes())
     })
 }
 
-fn writer(bytes: Vec<u8>) -> ::csv::Writer<Vec<u8>> {
-    ::csv::WriterBuilder::new()
-        .terminator(::csv::Terminator::Any(b'\n'))
-        .from_writer(bytes)
+/// Adds `field` as the csv crate writes it: in quotes, each quote doubled,
+/// only when it holds a comma, a quote or a line end.
+fn push_field(out: &mut String, field: &str) {
+    let special = |b: u8| matches!(b, b',' | b'"' | b'\r' | b'\n');
+    // Whole chunks without stopping early, which the compiler makes vector code.
+    let needs_quotes = field
+        .as_bytes()
+        .chunks(16)
+        .any(|chunk| chunk.iter().fold(false, |any, &b| any | special(b)));
+    if !needs_quotes {
+        out.push_str(field);
+        return;
+    }
+    out.reserve(field.len() + 2);
+    out.push('"');
+    for part in field.split_inclusive('"') {
+        out.push_str(part);
+        if part.ends_with('"') {
+            out.push('"');
+        }
+    }
+    out.push('"');
 }
 
-fn finish(writer: ::csv::Writer<Vec<u8>>) -> anyhow::Result<Vec<u8>> {
-    writer
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("{}", e.error()))
+/// `YYYY-MM-DD`, as `Display` writes a date of a year from 0 to 9999.
+fn push_date(out: &mut String, date: jiff::civil::Date) {
+    let year = date.year();
+    if !(0..=9999).contains(&year) {
+        out.push_str(&date.to_string());
+        return;
+    }
+    push_digits(out, year as u16, 4);
+    out.push('-');
+    push_digits(out, date.month() as u16, 2);
+    out.push('-');
+    push_digits(out, date.day() as u16, 2);
+}
+
+/// `n` in `places` digits, with leading zeros.
+fn push_digits(out: &mut String, n: u16, places: u32) {
+    for place in (0..places).rev() {
+        let digit = (n / 10u16.pow(place) % 10) as u8;
+        out.push(char::from(b'0' + digit));
+    }
 }
 
 #[cfg(test)]
@@ -72,6 +106,53 @@ mod tests {
     use super::*;
     use crate::model::Hundredths;
     use crate::sink::{render, OutputFormat};
+
+    /// What the csv crate writes for `field` followed by a second field.
+    fn csv_crate_field(field: &str) -> String {
+        let mut writer = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        writer.write_record([field, "x"]).unwrap();
+        let bytes = writer.into_inner().unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn fields_are_quoted_as_the_csv_crate_quotes_them() {
+        for (field, written) in [
+            ("plain", "plain"),
+            ("", ""),
+            ("a,b", "\"a,b\""),
+            ("say \"hi\"", "\"say \"\"hi\"\"\""),
+            ("\"", "\"\"\"\""),
+            ("two\nlines", "\"two\nlines\""),
+            ("cr\r", "\"cr\r\""),
+            ("semi;colon\ttab", "semi;colon\ttab"),
+        ] {
+            let mut out = String::from("x");
+            push_field(&mut out, field);
+            assert_eq!(out, format!("x{written}"));
+            assert_eq!(csv_crate_field(field), format!("{written},x\n"));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_field_is_quoted_as_the_csv_crate_quotes_it(field in "[a,\"\r\n =\u{e9}]{0,40}") {
+            let mut out = String::new();
+            push_field(&mut out, &field);
+            proptest::prop_assert_eq!(out + ",x\n", csv_crate_field(&field));
+        }
+
+        #[test]
+        fn dates_are_written_as_displayed(year in -9999i16..=9999, day in 0i32..366) {
+            let first = jiff::civil::Date::new(year, 1, 1).unwrap();
+            let date = first.checked_add(jiff::Span::new().days(day)).unwrap_or(first);
+            let mut out = String::new();
+            push_date(&mut out, date);
+            proptest::prop_assert_eq!(out, date.to_string());
+        }
+    }
 
     #[test]
     fn quotes_only_where_needed_and_defuses_formulas() {
