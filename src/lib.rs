@@ -315,12 +315,17 @@ fn process(config: &Config) -> Result<Batch> {
     let evaluated = evaluate_members(&mut read, &roster, &prior, config);
     let mut credits = Vec::with_capacity(evaluated.len());
     let mut rejections = vec![roster_rejections];
-    let mut summary = Vec::new();
+    // Made at its full length: grown by doubling, a million members' rows were copied again and again.
+    let mut summary = Vec::with_capacity(evaluated.iter().map(|part| part.summary.len()).sum());
+    let mut reasons = Vec::with_capacity(evaluated.len());
     for part in evaluated {
         credits.extend(part.credits.into_parts());
         rejections.extend(part.rejections.into_parts());
         summary.extend(part.summary);
+        reasons.push(part.reasons);
     }
+    // The rejections hold the reasons now; freeing the runs' tables of them is done aside.
+    std::thread::spawn(move || drop(reasons));
     rejections.extend(read.iter_mut().map(|f| std::mem::take(&mut f.rejections)));
     let credits = InOrder::new(credits, |c| &c.at);
     let rejections = InOrder::new(rejections, |r| &r.at);
