@@ -470,7 +470,7 @@ impl RowCells<'_> {
         };
         match &self.row.cells {
             Cells::Text(fields) => {
-                let text = fields.get(i).unwrap_or("").trim();
+                let text = value::trim(fields.get(i).unwrap_or(""));
                 let last = &mut self.last[field as usize];
                 match last {
                     Some(same) if same.as_str() == text => same.clone(),
@@ -479,7 +479,7 @@ impl RowCells<'_> {
             }
             Cells::Typed(cells) => match cells.get(i) {
                 // A sheet's texts are shared already; only untrimmed ones are made anew.
-                Some(Cell::Text(s)) if s.trim().len() == s.len() => s.clone(),
+                Some(Cell::Text(s)) if value::trim(s).len() == s.len() => s.clone(),
                 Some(cell) => with_cell_text(cell, |text| self.texts.text(text)),
                 None => self.texts.text(""),
             },
@@ -493,7 +493,7 @@ impl RowCells<'_> {
             return text.is_empty();
         };
         match &self.row.cells {
-            Cells::Text(fields) => fields.get(i).unwrap_or("").trim() == text,
+            Cells::Text(fields) => value::trim(fields.get(i).unwrap_or("")) == text,
             Cells::Typed(cells) => cells
                 .get(i)
                 .map_or(text.is_empty(), |cell| with_cell_text(cell, |t| t == text)),
