@@ -83,7 +83,7 @@ fn reading(c: &mut Criterion) {
         b.iter(|| {
             let mut rows = RowReader::new(black_box(&text), b',');
             let mut normalizer = RowNormalizer::new(search.clone(), place, search.row());
-            normalizer.reserve(rows.line_ends() + 1);
+            normalizer.reserve(rows.rows_expected());
             while let Some(row) = rows.next_row() {
                 normalizer.push(row);
             }

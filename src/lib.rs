@@ -504,7 +504,7 @@ fn stream_csv(
             // Rows are numbered from 1 in each piece; only the first holds the header.
             let below = if first { search.row() } else { 0 };
             let mut normalizer = RowNormalizer::new(search.clone(), place, below);
-            normalizer.reserve(rows.line_ends() + 1);
+            normalizer.reserve(rows.rows_expected());
             while let Some(row) = rows.next_row() {
                 normalizer.push(row);
             }
