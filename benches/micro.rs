@@ -137,6 +137,7 @@ fn rules(c: &mut Criterion) {
                 &prior,
                 &ruleset,
                 jiff::civil::date(2026, 11, 15),
+                &mut ceu::rules::transcript::YearTexts::default(),
             )
         })
     });

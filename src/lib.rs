@@ -159,7 +159,8 @@ pub fn run(config: &Config) -> Result<ExitCode> {
         let code = batch.exit_code();
         // Freeing millions of rows took 0.4 s: it is done aside, and a
         // process that ends first leaves it to the system.
-        std::thread::spawn(move || drop(batch));
+        // Where no thread can be made, the batch is freed here.
+        let _ = std::thread::Builder::new().spawn(move || drop(batch));
         Ok(code)
     })
 }
@@ -325,7 +326,7 @@ fn process(config: &Config) -> Result<Batch> {
         reasons.push(part.reasons);
     }
     // The rejections hold the reasons now; freeing the runs' tables of them is done aside.
-    std::thread::spawn(move || drop(reasons));
+    let _ = std::thread::Builder::new().spawn(move || drop(reasons));
     rejections.extend(read.iter_mut().map(|f| std::mem::take(&mut f.rejections)));
     let credits = InOrder::new(credits, |c| &c.at);
     let rejections = InOrder::new(rejections, |r| &r.at);
@@ -695,6 +696,7 @@ struct Evaluated {
     summary: Vec<rules::summary::SummaryRow>,
     /// Most rejections repeat a few reasons (a year's cap reached): each is kept once.
     reasons: normalize::intern::Interner,
+    years: rules::transcript::YearTexts,
 }
 
 /// Applies the rules to each member's rows, members in parallel; each
@@ -727,8 +729,14 @@ fn evaluate_members(
             // is theirs, and they have no summary row.
             let member = if key == no_id { None } else { roster.get(&key) };
             let prior = prior.member(&key).unwrap_or(&empty);
-            let mut outcomes =
-                rules::transcript::evaluate(&lines, member, prior, &config.rules, config.as_of);
+            let mut outcomes = rules::transcript::evaluate(
+                &lines,
+                member,
+                prior,
+                &config.rules,
+                config.as_of,
+                &mut out.years,
+            );
             outcomes.extend(rules::instructor::evaluate(
                 &records,
                 member,

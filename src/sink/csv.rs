@@ -18,15 +18,17 @@ pub fn write(
         }
         push_field(&mut header, column);
     }
-    header.push('\n');
+    end_row(&mut header, 0);
     out.write_all(header.as_bytes())?;
     write_blocks(table, out, |rows| {
         // Room for most rows (a rejection is about 215 bytes), so a block
         // is seldom copied as it grows.
         let mut block = String::with_capacity(rows.len() * 256);
         let mut text = String::new();
+        let mut defused = String::new();
         let mut numbers = itoa::Buffer::new();
         for i in rows {
+            let row_start = block.len();
             for (k, value) in table.row(i).iter().enumerate() {
                 if k > 0 {
                     block.push(',');
@@ -34,7 +36,7 @@ pub fn write(
                 // Only text may need quotes or start a formula.
                 match (value.as_text(&mut text), value) {
                     (Some(s), _) if is_formula_like(s) => {
-                        let mut defused = String::with_capacity(s.len() + 1);
+                        defused.clear();
                         defused.push('\'');
                         defused.push_str(s);
                         push_field(&mut block, &defused);
@@ -49,10 +51,19 @@ pub fn write(
                     (None, Value::Bool(false)) => block.push_str("false"),
                 }
             }
-            block.push('\n');
+            end_row(&mut block, row_start);
         }
         Ok(block.into_bytes())
     })
+}
+
+/// Ends the row begun at `row_start`: a row of one empty field is written
+/// `""`, as the csv crate writes it, so that it is not read as no field.
+fn end_row(out: &mut String, row_start: usize) {
+    if out.len() == row_start {
+        out.push_str("\"\"");
+    }
+    out.push('\n');
 }
 
 /// Adds `field` as the csv crate writes it: in quotes, each quote doubled,
@@ -134,6 +145,25 @@ mod tests {
             assert_eq!(out, format!("x{written}"));
             assert_eq!(csv_crate_field(field), format!("{written},x\n"));
         }
+    }
+
+    #[test]
+    fn a_row_of_one_empty_field_is_written_as_the_csv_crate_writes_it() {
+        let rows = vec![
+            vec![Value::Text("".into())],
+            vec![Value::Text("a".into())],
+            vec![Value::Row(None)],
+        ];
+        let table = Table::from_rows("t", &["only"], rows);
+        let text = String::from_utf8(render(&table, OutputFormat::Csv, false).unwrap()).unwrap();
+        assert_eq!(text, "only\n\"\"\na\n\"\"\n");
+        let mut writer = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        for record in [["only"], [""], ["a"], [""]] {
+            writer.write_record(record).unwrap();
+        }
+        assert_eq!(text.as_bytes(), writer.into_inner().unwrap());
     }
 
     proptest::proptest! {

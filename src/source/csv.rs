@@ -200,9 +200,11 @@ impl<'t> RowReader<'t> {
     /// Room enough for the rows of a text whose lines average 64 bytes or
     /// more (a transcript line is about 150): counting the line ends took 3%
     /// of the time reading a CSV file, and room not filled is never touched.
-    /// A text of shorter lines has its list of rows grown once or twice.
+    /// A text of shorter lines has its list of rows grown once or twice;
+    /// one line longer than a batch is read as one piece, and gets no more
+    /// room than a batch of such lines.
     pub fn rows_expected(&self) -> usize {
-        self.bytes.len() / 64 + 1
+        (self.bytes.len() / 64 + 1).min(1 << 20)
     }
 
     /// Where the reader is in the text: just past the last row read.
