@@ -501,7 +501,7 @@ pub struct Blocks<T> {
 
 /// The rows one block holds. Blocks of 65,536 rows, the first grown by
 /// doubling, were copied over and over (5% of the rules' time on 10M rows);
-/// blocks that small are never copied, and the room a run's last block
+/// these are never copied as they fill, and the room a run's last block
 /// leaves is at most 1 MB, untouched.
 const BLOCK_ROWS: usize = 1 << 13;
 

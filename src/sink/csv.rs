@@ -118,14 +118,20 @@ mod tests {
     use crate::model::Hundredths;
     use crate::sink::{render, OutputFormat};
 
-    /// What the csv crate writes for `field` followed by a second field.
-    fn csv_crate_field(field: &str) -> String {
+    /// What the csv crate writes for these records, `\n` ending each.
+    fn csv_crate_text<'a>(records: impl IntoIterator<Item = Vec<&'a str>>) -> String {
         let mut writer = ::csv::WriterBuilder::new()
             .terminator(::csv::Terminator::Any(b'\n'))
             .from_writer(Vec::new());
-        writer.write_record([field, "x"]).unwrap();
-        let bytes = writer.into_inner().unwrap();
-        String::from_utf8(bytes).unwrap()
+        for record in records {
+            writer.write_record(record).unwrap();
+        }
+        String::from_utf8(writer.into_inner().unwrap()).unwrap()
+    }
+
+    /// What the csv crate writes for `field` followed by a second field.
+    fn csv_crate_field(field: &str) -> String {
+        csv_crate_text([vec![field, "x"]])
     }
 
     #[test]
@@ -157,13 +163,10 @@ mod tests {
         let table = Table::from_rows("t", &["only"], rows);
         let text = String::from_utf8(render(&table, OutputFormat::Csv, false).unwrap()).unwrap();
         assert_eq!(text, "only\n\"\"\na\n\"\"\n");
-        let mut writer = ::csv::WriterBuilder::new()
-            .terminator(::csv::Terminator::Any(b'\n'))
-            .from_writer(Vec::new());
-        for record in [["only"], [""], ["a"], [""]] {
-            writer.write_record(record).unwrap();
-        }
-        assert_eq!(text.as_bytes(), writer.into_inner().unwrap());
+        assert_eq!(
+            text,
+            csv_crate_text([vec!["only"], vec![""], vec!["a"], vec![""]])
+        );
     }
 
     proptest::proptest! {
@@ -206,5 +209,21 @@ mod tests {
         assert_eq!(text, format!("a,b,c,d,n\n{lines}"));
         let with_bom = render(&table, OutputFormat::Csv, true).unwrap();
         assert!(with_bom.starts_with(b"\xEF\xBB\xBFa,b"));
+    }
+
+    #[test]
+    fn a_defused_field_is_quoted_when_it_needs_quotes() {
+        // The mark goes first, inside the quotes: SPEC.md's prefix, then the csv quoting.
+        let row = ["=a,b", "\tx", "\r", "@\"q\"", "+1", "-"];
+        let table = Table::from_rows(
+            "t",
+            &["a", "b", "c", "d", "e", "f"],
+            vec![row.iter().map(|&s| Value::Text(s.into())).collect()],
+        );
+        let text = String::from_utf8(render(&table, OutputFormat::Csv, false).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "a,b,c,d,e,f\n\"'=a,b\",'\tx,\"'\r\",\"'@\"\"q\"\"\",'+1,'-\n"
+        );
     }
 }

@@ -7,6 +7,8 @@ pub mod prior;
 pub mod sniff;
 pub mod workbook;
 
+use crate::normalize::value::trim;
+
 /// One cell as a source gives it, before any column knows what it means.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
@@ -79,7 +81,7 @@ impl RawRow {
     /// Whether cell `i` (from column A) is blank after trimming; missing cells are.
     pub fn is_blank_at(&self, i: usize) -> bool {
         match &self.cells {
-            Cells::Text(fields) => fields.get(i).is_none_or(|f| f.trim().is_empty()),
+            Cells::Text(fields) => fields.get(i).is_none_or(|f| trim(f).is_empty()),
             Cells::Typed(cells) => cells.get(i).is_none_or(Cell::is_blank),
         }
     }
@@ -87,9 +89,7 @@ impl RawRow {
     /// Cell `i` as text (see `cell_text`); a missing cell is blank.
     pub fn text_at(&self, i: usize) -> String {
         match &self.cells {
-            Cells::Text(fields) => fields
-                .get(i)
-                .map_or(String::new(), |f| f.trim().to_string()),
+            Cells::Text(fields) => fields.get(i).map_or(String::new(), |f| trim(f).to_string()),
             Cells::Typed(cells) => cells
                 .get(i)
                 .map_or(String::new(), crate::normalize::value::cell_text),
