@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 pub fn write_files(
     dir: &Path,
     names: &[String],
-    write: impl Fn(usize, &mut (dyn Write + Send)) -> Result<()>,
+    mut write: impl FnMut(usize, &mut (dyn Write + Send)) -> Result<()>,
 ) -> Result<()> {
     let disk_full = |name: &str| {
         format!(
