@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use crate::normalize::header::HeaderMatcher;
-use crate::source::{Cells, FileRead, RawRow, Sheet, SheetRead};
+use crate::source::{Cells, Fields, FileRead, RawRow, Sheet, SheetRead};
 
 /// The delimiters tried, in SPEC.md's order.
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -141,7 +141,7 @@ fn parse_rows_from(reader: &mut RowReader<'_>, limit: usize) -> Vec<RawRow> {
 pub struct RowReader<'t> {
     bytes: &'t [u8],
     delimiter: u8,
-    reader: ::csv::Reader<&'t [u8]>,
+    parser: Parser<'t>,
     /// Where `reader` started: after an unclosed quote, reading starts again on the next line.
     offset: usize,
     restarts: u32,
@@ -155,41 +155,93 @@ pub struct RowReader<'t> {
     done: bool,
 }
 
+/// What finds a text's records and fields.
+enum Parser<'t> {
+    /// A text with no quote, no lone `\r` and no byte-order mark has no
+    /// quoted field and ends its lines with `\n` or `\r\n`; there simd-csv's
+    /// zero-copy reader gives the csv crate's records, about 2x as fast with
+    /// the fields copied out (1.7 -> 0.9 s for 10M rows on one thread).
+    Plain(simd_csv::ZeroCopyReader<&'t [u8]>),
+    Csv {
+        reader: ::csv::Reader<&'t [u8]>,
+        record: ::csv::StringRecord,
+    },
+}
+
+impl<'t> Parser<'t> {
+    fn for_text(bytes: &'t [u8], delimiter: u8) -> Parser<'t> {
+        if is_plain(bytes, delimiter) {
+            Parser::Plain(
+                simd_csv::ZeroCopyReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .delimiter(delimiter)
+                    .from_reader(bytes),
+            )
+        } else {
+            Self::csv_at(bytes, 0, delimiter, 0)
+        }
+    }
+
+    /// Each restart rereads the rest of the text; a second one reads it
+    /// without quoting, so a file of stray quotes costs two passes, not one per line.
+    fn csv_at(bytes: &'t [u8], offset: usize, delimiter: u8, restarts: u32) -> Parser<'t> {
+        Parser::Csv {
+            reader: ::csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .quoting(restarts < 2)
+                .delimiter(delimiter)
+                .from_reader(&bytes[offset..]),
+            record: ::csv::StringRecord::new(),
+        }
+    }
+}
+
+/// Whether `bytes` read with `delimiter` hold nothing that the csv crate
+/// reads otherwise than as lines of fields: no quote, no `\r` but in `\r\n`,
+/// no byte-order mark at the start.
+fn is_plain(bytes: &[u8], delimiter: u8) -> bool {
+    !matches!(delimiter, b'"' | b'\r' | b'\n')
+        && !bytes.starts_with(b"\xEF\xBB\xBF")
+        && memchr::memchr2_iter(b'"', b'\r', bytes)
+            .all(|i| bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n'))
+}
+
 impl<'t> RowReader<'t> {
     pub fn new(text: &'t str, delimiter: u8) -> RowReader<'t> {
+        Self::with_parser(
+            text,
+            delimiter,
+            Parser::for_text(text.as_bytes(), delimiter),
+        )
+    }
+
+    /// Reads every text with the csv crate, as texts with quotes are.
+    #[cfg(test)]
+    fn csv_crate(text: &'t str, delimiter: u8) -> RowReader<'t> {
+        let parser = Parser::csv_at(text.as_bytes(), 0, delimiter, 0);
+        Self::with_parser(text, delimiter, parser)
+    }
+
+    fn with_parser(text: &'t str, delimiter: u8, parser: Parser<'t>) -> RowReader<'t> {
         let bytes = text.as_bytes();
         RowReader {
             bytes,
             delimiter,
-            reader: Self::reader_at(bytes, 0, delimiter, 0),
+            parser,
             offset: 0,
             restarts: 0,
             row: 0,
             current: RawRow {
                 row: 0,
-                cells: Cells::Text(::csv::StringRecord::new()),
+                cells: Cells::Text(Fields::default()),
                 unclosed_quote: false,
             },
             last_start: 0,
             saw_unclosed_quote: false,
             done: bytes.is_empty(),
         }
-    }
-
-    /// Each restart rereads the rest of the text; a second one reads it
-    /// without quoting, so a file of stray quotes costs two passes, not one per line.
-    fn reader_at(
-        bytes: &[u8],
-        offset: usize,
-        delimiter: u8,
-        restarts: u32,
-    ) -> ::csv::Reader<&[u8]> {
-        ::csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .quoting(restarts < 2)
-            .delimiter(delimiter)
-            .from_reader(&bytes[offset..])
     }
 
     /// The number of the last row read: all the rows so far, empty lines included.
@@ -210,10 +262,13 @@ impl<'t> RowReader<'t> {
     /// Where the reader is in the text: just past the last row read.
     pub fn position(&self) -> usize {
         if self.done {
-            self.bytes.len()
-        } else {
-            self.offset + self.reader.position().byte() as usize
+            return self.bytes.len();
         }
+        self.offset
+            + match &self.parser {
+                Parser::Plain(reader) => reader.position() as usize,
+                Parser::Csv { reader, .. } => reader.position().byte() as usize,
+            }
     }
 
     /// The next row, or `None` at the end of the text.
@@ -221,31 +276,68 @@ impl<'t> RowReader<'t> {
         if self.done {
             return None;
         }
-        let bytes = self.bytes;
         if !matches!(self.current.cells, Cells::Text(_)) || self.current.unclosed_quote {
-            self.current.cells = Cells::Text(::csv::StringRecord::new());
+            self.current.cells = Cells::Text(Fields::default());
             self.current.unclosed_quote = false;
         }
-        let Cells::Text(record) = &mut self.current.cells else {
+        let Cells::Text(fields) = &mut self.current.cells else {
             unreachable!("set above")
         };
-        match self.reader.read_record(record) {
-            Ok(true) => {}
-            // Only invalid UTF-8 fails here, and the text is already decoded.
-            Ok(false) | Err(_) => {
-                self.done = true;
-                return None;
+        let bytes = self.bytes;
+        // Where the record begins: just after the record before, whose
+        // `\r\n` the csv crate may have left half read.
+        let start = match &mut self.parser {
+            Parser::Plain(reader) => {
+                let start = self.offset + reader.position() as usize;
+                match reader.read_byte_record() {
+                    Ok(Some(record)) => {
+                        let line = record.as_slice();
+                        let Ok(text) = std::str::from_utf8(line) else {
+                            return self.read_on_with_the_csv_crate(start);
+                        };
+                        // Each field is a slice of the line: where it ends in it.
+                        let base = line.as_ptr() as usize;
+                        let ends = record.iter().map(|f| f.as_ptr() as usize - base + f.len());
+                        fields.set(text, ends);
+                        start
+                    }
+                    Ok(None) => {
+                        self.done = true;
+                        return None;
+                    }
+                    // A flexible reader of bytes in memory has no error to give;
+                    // were there one, the csv crate reads on from the record.
+                    Err(_) => return self.read_on_with_the_csv_crate(start),
+                }
             }
-        }
-        // The csv crate passes over empty lines; a spreadsheet shows each as a row.
-        let start = self.offset + record.position().map_or(0, |p| p.byte()) as usize;
+            Parser::Csv { reader, record } => {
+                match reader.read_record(record) {
+                    Ok(true) => {}
+                    // Only invalid UTF-8 fails here, and the text is already decoded.
+                    Ok(false) | Err(_) => {
+                        self.done = true;
+                        return None;
+                    }
+                }
+                fields.clear();
+                for field in record.iter() {
+                    fields.push(field);
+                }
+                self.offset + record.position().map_or(0, |p| p.byte()) as usize
+            }
+        };
+        // The readers pass over empty lines; a spreadsheet shows each as a row.
         self.last_start = start;
         let blank_lines = empty_lines_before(bytes, start);
         self.row += 1 + blank_lines as u64;
         self.current.row = self.rows_read();
-        let end = self.offset + self.reader.position().byte() as usize;
+        let end = self.position();
         let content = start + line_ends_at(bytes, start, blank_lines);
-        if self.restarts < 2 && end >= bytes.len() && has_unclosed_quote(&bytes[content..]) {
+        if matches!(self.parser, Parser::Csv { .. })
+            && self.restarts < 2
+            && end >= bytes.len()
+            && has_unclosed_quote(&bytes[content..])
+        {
             // The quote never closes: this line alone is the row, and it is malformed.
             let line_end = bytes[content..]
                 .iter()
@@ -261,10 +353,17 @@ impl<'t> RowReader<'t> {
             self.saw_unclosed_quote = true;
             self.offset = line_end;
             self.restarts += 1;
-            self.reader = Self::reader_at(bytes, self.offset, self.delimiter, self.restarts);
+            self.parser = Parser::csv_at(bytes, self.offset, self.delimiter, self.restarts);
             self.done = self.offset >= bytes.len();
         }
         Some(&self.current)
+    }
+
+    /// Reads the rest of the text, from `start`, with the csv crate.
+    fn read_on_with_the_csv_crate(&mut self, start: usize) -> Option<&RawRow> {
+        self.offset = start;
+        self.parser = Parser::csv_at(self.bytes, start, self.delimiter, self.restarts);
+        self.next_row()
     }
 }
 
@@ -668,6 +767,61 @@ mod tests {
                     None => proptest::prop_assert!(text.contains('"'), "{text:?} in batches of {batch}"),
                 }
             }
+        }
+    }
+
+    /// Every row a reader gives, and how far it read.
+    fn read_all(mut reader: RowReader<'_>) -> (Vec<RawRow>, u32, usize) {
+        let rows = parse_rows_from(&mut reader, usize::MAX);
+        (rows, reader.rows_read(), reader.position())
+    }
+
+    #[test]
+    fn texts_without_quotes_or_lone_carriage_returns_are_read_plainly() {
+        assert!(is_plain(b"a,b\r\n\r\n1,\t2\n\n", b','));
+        assert!(is_plain(b"", b','));
+        assert!(!is_plain(b"a,\"b\"\n", b','));
+        assert!(!is_plain(b"a,b\r1,2\n", b','));
+        assert!(!is_plain(b"a,b\r", b','));
+        assert!(!is_plain(b"\xEF\xBB\xBFa,b\n", b','));
+        assert!(!is_plain(b"a,b\n", b'\n'));
+        let text = "a;b\r\n\r\n;\n x ;\t\n\n\nlast;one;more";
+        assert!(matches!(
+            RowReader::new(text, b';').parser,
+            Parser::Plain(_)
+        ));
+        let (rows, read, position) = read_all(RowReader::new(text, b';'));
+        let seen: Vec<(u32, Vec<String>)> = rows.iter().map(|r| (r.row, r.texts())).collect();
+        assert_eq!(
+            seen,
+            vec![
+                (1, vec!["a".to_string(), "b".to_string()]),
+                (3, vec![String::new(), String::new()]),
+                (4, vec!["x".to_string(), String::new()]),
+                (
+                    7,
+                    vec!["last".to_string(), "one".to_string(), "more".to_string()]
+                ),
+            ]
+        );
+        assert_eq!((read, position), (7, text.len()));
+        let Cells::Text(fields) = &rows[2].cells else {
+            panic!("a CSV row holds text")
+        };
+        assert_eq!(fields.iter().collect::<Vec<_>>(), [" x ", "\t"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn texts_read_plainly_are_read_as_the_csv_crate_reads_them(
+            text in "\u{feff}?[ab,;\n\r \t\u{e9}]{0,60}",
+            semicolon in proptest::bool::ANY,
+        ) {
+            let delimiter = if semicolon { b';' } else { b',' };
+            proptest::prop_assert_eq!(
+                read_all(RowReader::new(&text, delimiter)),
+                read_all(RowReader::csv_crate(&text, delimiter))
+            );
         }
     }
 

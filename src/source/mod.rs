@@ -41,13 +41,86 @@ impl Cell {
     }
 }
 
-/// A row's cells: a CSV record's fields, all text, kept in one buffer as the
-/// csv crate reads them (a row costs two allocations, not one per field), or
-/// a workbook's typed cells.
+/// A row's cells: a CSV record's fields, all text, or a workbook's typed cells.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cells {
-    Text(::csv::StringRecord),
+    Text(Fields),
     Typed(Vec<Cell>),
+}
+
+/// A CSV record's fields, kept in one text as a line holds them, one byte
+/// (the delimiter) between each: a row costs two allocations, not one per
+/// field, and a reused row none.
+#[derive(Clone, Default)]
+pub struct Fields {
+    text: String,
+    /// Where each field ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Fields {
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        self.text.get(start..end)
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    /// The fields of `line`, each ending in it where `ends` says, each
+    /// followed by one byte of the line.
+    pub fn set(&mut self, line: &str, ends: impl Iterator<Item = usize>) {
+        self.text.clear();
+        self.text.push_str(line);
+        self.ends.clear();
+        self.ends.extend(ends);
+    }
+
+    pub fn push(&mut self, field: &str) {
+        if !self.ends.is_empty() {
+            self.text.push(',');
+        }
+        self.text.push_str(field);
+        self.ends.push(self.text.len());
+    }
+}
+
+/// Fields are equal when each is, whatever byte is between them.
+impl PartialEq for Fields {
+    fn eq(&self, other: &Fields) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl std::fmt::Debug for Fields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a> FromIterator<&'a str> for Fields {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(fields: I) -> Fields {
+        let mut all = Fields::default();
+        for field in fields {
+            all.push(field);
+        }
+        all
+    }
 }
 
 /// One row of a sheet: its number as a user sees it, and its cells from column A.
