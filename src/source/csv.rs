@@ -139,6 +139,7 @@ fn parse_rows_from(reader: &mut RowReader<'_>, limit: usize) -> Vec<RawRow> {
 /// Reads CSV text a row at a time into one reused row (no allocation per
 /// row), numbering rows as `parse_rows` does.
 pub struct RowReader<'t> {
+    text: &'t str,
     bytes: &'t [u8],
     delimiter: u8,
     parser: Parser<'t>,
@@ -227,6 +228,7 @@ impl<'t> RowReader<'t> {
     fn with_parser(text: &'t str, delimiter: u8, parser: Parser<'t>) -> RowReader<'t> {
         let bytes = text.as_bytes();
         RowReader {
+            text,
             bytes,
             delimiter,
             parser,
@@ -292,10 +294,14 @@ impl<'t> RowReader<'t> {
                 match reader.read_byte_record() {
                     Ok(Some(record)) => {
                         let line = record.as_slice();
-                        let Ok(text) = std::str::from_utf8(line) else {
+                        // The line is taken from the text, already UTF-8,
+                        // past the empty lines the reader passed over.
+                        let blank_lines = empty_lines_before(bytes, start);
+                        let content = start + line_ends_at(bytes, start, blank_lines);
+                        let Some(text) = self.text.get(content..content + line.len()) else {
                             return self.read_on_with_the_csv_crate(start);
                         };
-                        // Each field is a slice of the line: where it ends in it.
+                        // Each field is a slice of the reader's line: where it ends in it.
                         let base = line.as_ptr() as usize;
                         let ends = record.iter().map(|f| f.as_ptr() as usize - base + f.len());
                         fields.set(text, ends);
