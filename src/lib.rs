@@ -316,6 +316,7 @@ fn process(config: &Config) -> Result<Batch> {
         .map(|i| (i.at.order, i.clone()))
         .collect();
     let evaluated = evaluate_members(&mut read, &roster, &prior, config);
+    hand_back_freed_rows();
     let mut credits = Vec::with_capacity(evaluated.len());
     let mut rejections = vec![roster_rejections];
     // Made at its full length: grown by doubling, a million members' rows were copied again and again.
@@ -702,6 +703,20 @@ fn group_by_member(read: &mut [FileRecords]) -> Vec<(MemberKey, MemberRows)> {
         true
     });
     parts
+}
+
+/// The rules have dropped every row read: on 10M rows some 300 MB of freed
+/// lines that mimalloc keeps for a second (its purge delay) while the output
+/// order's keys are made beside the outcomes, the run's peak. Each thread
+/// hands back what its heap holds free now (10M rows, 2 threads: peak
+/// 1.33-1.48 GB -> 1.20-1.27 GB, no slower).
+fn hand_back_freed_rows() {
+    rayon::broadcast(|_| {
+        // SAFETY: mimalloc allows a collection at any time on any thread; it
+        // only returns memory that is free. Under another global allocator
+        // (unit tests) it finds mimalloc's heaps empty.
+        unsafe { libmimalloc_sys::mi_collect(true) }
+    });
 }
 
 /// What the rules gave for a run of members: credits, rejections, and
