@@ -14,7 +14,8 @@
 # each thread count, and the medians are compared. ceu runs RUNS times on
 # each CSV batch too (a single run of 10M rows was once 0.8 s above the
 # median); DuckDB, at a minute a run, once. Each ceu row gives the median
-# wall time and the highest peak of its runs.
+# wall time and the highest peak of its runs (the one large workbook, run
+# last, once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/ceu-bench}

@@ -197,8 +197,9 @@ fn in_pool(config: &Config, job: impl FnOnce() -> Result<ExitCode> + Send) -> Re
     pool.install(job)
 }
 
-/// A batch after the rules: every output row, and the report (its counts
-/// made by `RunReport::tally`).
+/// A batch after the rules: every output row, and the report, whose counts
+/// by code and reason are made later by `RunReport::tally` (as the outputs
+/// are written, or by `ceu check`); its count of files not read is made here.
 struct Batch {
     credits: InOrder<Credit>,
     rejections: InOrder<Rejection>,
@@ -330,6 +331,13 @@ fn process(config: &Config) -> Result<Batch> {
     }
     // The rejections hold the reasons now; freeing the runs' tables of them is done aside.
     let _ = std::thread::Builder::new().spawn(move || drop(reasons));
+    // Counted here, not with the report's other counts (made as the outputs
+    // are written): the exit status rests on it. Only reading makes them.
+    let file_errors = read
+        .iter()
+        .flat_map(|f| &f.rejections)
+        .filter(|r| r.code == Code::FileError)
+        .count();
     rejections.extend(read.iter_mut().map(|f| std::mem::take(&mut f.rejections)));
     let credits = InOrder::new(credits, |c| &c.at);
     let rejections = InOrder::new(rejections, |r| &r.at);
@@ -349,6 +357,7 @@ fn process(config: &Config) -> Result<Batch> {
         roster_members: roster.members.len(),
         files_read: files.len(),
         skipped_entries: selection.skipped,
+        file_errors,
         ..RunReport::default()
     };
     for (file, records) in files.iter().zip(&read) {
@@ -708,8 +717,8 @@ fn group_by_member(read: &mut [FileRecords]) -> Vec<(MemberKey, MemberRows)> {
 /// The rules have dropped every row read: on 10M rows some 300 MB of freed
 /// lines that mimalloc keeps for a second (its purge delay) while the output
 /// order's keys are made beside the outcomes, the run's peak. Each thread
-/// hands back what its heap holds free now (10M rows, 2 threads: peak
-/// 1.33-1.48 GB -> 1.20-1.27 GB, no slower).
+/// hands back what its heap holds free now (10M rows, 2 threads, medians:
+/// peak 1.38-1.43 GB -> 1.21 GB, no slower).
 fn hand_back_freed_rows() {
     rayon::broadcast(|_| {
         // SAFETY: mimalloc allows a collection at any time on any thread; it

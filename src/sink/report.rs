@@ -27,6 +27,8 @@ pub struct RunReport {
     pub without_data_rows: Vec<String>,
     /// Roster credential tokens that count toward no requirement.
     pub uncounted_credentials: BTreeMap<String, usize>,
+    /// `FILE_ERROR` rows: files and sheets not read (counted with the batch,
+    /// before `tally`; the exit status rests on it).
     pub file_errors: usize,
     pub outputs: Vec<String>,
     /// Per code, the most frequent reason (the message without its place) and how often.
@@ -188,11 +190,6 @@ impl RunReport {
         worst.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         worst.truncate(5);
         self.worst_files = worst;
-        self.file_errors = self
-            .by_code
-            .get(Code::FileError.as_str())
-            .copied()
-            .unwrap_or(0);
     }
 
     /// The lines written to stderr at the end of the run; the first two are the contract.

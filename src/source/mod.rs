@@ -48,8 +48,8 @@ pub enum Cells {
     Typed(Vec<Cell>),
 }
 
-/// A CSV record's fields, kept in one text as a line holds them, one byte
-/// (the delimiter) between each: a row costs two allocations, not one per
+/// A CSV record's fields, kept in one text with one byte between each (the
+/// line's delimiter, or a comma): a row costs two allocations, not one per
 /// field, and a reused row none.
 #[derive(Clone, Default)]
 pub struct Fields {
@@ -59,31 +59,36 @@ pub struct Fields {
 }
 
 impl Fields {
+    /// Field `i`, counted from 0.
     pub fn get(&self, i: usize) -> Option<&str> {
         let end = *self.ends.get(i)?;
         let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
         self.text.get(start..end)
     }
 
+    /// How many fields the record has.
     pub fn len(&self) -> usize {
         self.ends.len()
     }
 
+    /// Whether the record has no field at all.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
 
+    /// The fields in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         (0..self.len()).filter_map(|i| self.get(i))
     }
 
+    /// No fields, the room kept.
     pub fn clear(&mut self) {
         self.text.clear();
         self.ends.clear();
     }
 
-    /// The fields of `line`, each ending in it where `ends` says, each
-    /// followed by one byte of the line.
+    /// The fields of `line`, each ending in it where `ends` says, one byte
+    /// of the line between each.
     pub fn set(&mut self, line: &str, ends: impl Iterator<Item = usize>) {
         self.text.clear();
         self.text.push_str(line);
@@ -91,6 +96,7 @@ impl Fields {
         self.ends.extend(ends);
     }
 
+    /// Adds a field after the others.
     pub fn push(&mut self, field: &str) {
         if !self.ends.is_empty() {
             self.text.push(',');
