@@ -348,10 +348,11 @@ impl<'t> RowReader<'t> {
         self.last_start = start;
         self.row += 1 + blank_lines as u64;
         self.current.row = self.rows_read();
-        let end = self.position();
+        // Only the csv crate reads quotes, and it stops at the text's end
+        // when one never closes.
         if matches!(self.parser, Parser::Csv { .. })
             && self.restarts < 2
-            && end >= bytes.len()
+            && self.position() >= bytes.len()
             && has_unclosed_quote(&bytes[content..])
         {
             // The quote never closes: this line alone is the row, and it is malformed.

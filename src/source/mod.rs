@@ -234,3 +234,28 @@ pub struct FileRead {
     /// The delimiter a CSV file was read with.
     pub delimiter: Option<u8>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_set_from_a_line_equal_fields_pushed_one_by_one() {
+        let mut from_line = Fields::default();
+        // "a;;b c;" with a semicolon between fields: four fields, two empty.
+        from_line.set("a;;b c;", [1, 2, 6, 7].into_iter());
+        let pushed: Fields = ["a", "", "b c", ""].into_iter().collect();
+        assert_eq!(from_line, pushed);
+        assert_eq!(from_line.len(), 4);
+        assert_eq!(from_line.get(2), Some("b c"));
+        assert_eq!(from_line.get(3), Some(""));
+        assert_eq!(from_line.get(4), None);
+        assert_eq!(format!("{pushed:?}"), r#"["a", "", "b c", ""]"#);
+        // The same texts split otherwise are other fields.
+        let other: Fields = ["a", "", "b", "c"].into_iter().collect();
+        assert_ne!(from_line, other);
+        from_line.clear();
+        assert!(from_line.is_empty());
+        assert_eq!(from_line, Fields::default());
+    }
+}
