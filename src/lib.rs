@@ -324,8 +324,8 @@ fn process(config: &Config) -> Result<Batch> {
     let mut summary = Vec::with_capacity(evaluated.iter().map(|part| part.summary.len()).sum());
     let mut reasons = Vec::with_capacity(evaluated.len());
     for part in evaluated {
-        credits.extend(part.credits.into_parts());
-        rejections.extend(part.rejections.into_parts());
+        credits.extend(part.credits);
+        rejections.extend(part.rejections);
         summary.extend(part.summary);
         reasons.push(part.reasons);
     }
@@ -728,16 +728,38 @@ fn hand_back_freed_rows() {
     });
 }
 
-/// What the rules gave for a run of members: credits, rejections, and
-/// summary rows sorted by member id.
+/// What the rules give for a run of members as they go: credits,
+/// rejections, and summary rows sorted by member id.
 #[derive(Default)]
-struct Evaluated {
+struct MemberRun {
     credits: Blocks<Credit>,
     rejections: Blocks<Rejection>,
     summary: Vec<rules::summary::SummaryRow>,
     /// Most rejections repeat a few reasons (a year's cap reached): each is kept once.
     reasons: normalize::intern::Interner,
     years: rules::transcript::YearTexts,
+}
+
+/// What the rules gave for a run of members, its rows in blocks.
+struct Evaluated {
+    credits: Vec<Vec<Credit>>,
+    rejections: Vec<Vec<Rejection>>,
+    summary: Vec<rules::summary::SummaryRow>,
+    reasons: normalize::intern::Interner,
+}
+
+impl MemberRun {
+    /// The run's blocks made whole on its own thread, in memory its heap
+    /// still holds: on the calling thread, after the freed rows were
+    /// handed back, trimming every run's last blocks faulted in fresh pages.
+    fn finish(self) -> Evaluated {
+        Evaluated {
+            credits: self.credits.into_parts(),
+            rejections: self.rejections.into_parts(),
+            summary: self.summary,
+            reasons: self.reasons,
+        }
+    }
 }
 
 /// Applies the rules to each member's rows, members in parallel; each
@@ -762,7 +784,7 @@ fn evaluate_members(
     groups
         .into_par_iter()
         .with_max_len(run)
-        .fold(Evaluated::default, |mut out, (key, (lines, records))| {
+        .fold(MemberRun::default, |mut out, (key, (lines, records))| {
             // Each member's rows are dropped once the rules have read them.
             let lines: Vec<&TranscriptLine> = lines.iter().collect();
             let records: Vec<&InstructorRecord> = records.iter().collect();
@@ -819,6 +841,7 @@ fn evaluate_members(
             }
             out
         })
+        .map(MemberRun::finish)
         .collect()
 }
 
