@@ -182,22 +182,21 @@ pub fn evaluate(
             }
         }
     }
-    // Folded once per line, into one buffer: steps 10 and 11 look them up
-    // many times. A member's lines mostly share one institution and one
-    // program text, each folded once.
+    // The keys' texts folded into one buffer; a member's lines mostly share
+    // one institution and one program text, each folded once.
     let mut folded = String::new();
     let mut spans = Vec::with_capacity(lines.len());
-    let mut institution = FoldedOnce::default();
-    let mut program = FoldedOnce::default();
+    let mut institution_folds = FoldedOnce::default();
+    let mut program_folds = FoldedOnce::default();
     for (line, basic) in lines.iter().zip(&basics) {
-        let at = institution.fold(&line.head.institution, &mut folded);
+        let at = institution_folds.fold(&line.head.institution, &mut folded);
         let course = fold_onto(
             course_named(&line.course_id, &line.course_title),
             &mut folded,
         );
         let program = basic
             .is_some_and(|b| b.unit == Unit::Clock)
-            .then(|| program.fold(&line.head.program, &mut folded));
+            .then(|| program_folds.fold(&line.head.program, &mut folded));
         spans.push((at, course, program));
     }
     let text = |span: &Range<usize>| &folded[span.clone()];
@@ -227,11 +226,11 @@ pub fn evaluate(
     };
 
     // Step 10: the earliest completion keeps the course. By course, the line kept.
-    let mut keeper = vec![usize::MAX; lines.len()];
+    let mut keeper: Vec<Option<usize>> = vec![None; lines.len()];
     for &i in &standing {
         let slot = &mut keeper[course_of[i]];
-        if *slot == usize::MAX || earliest(i) < earliest(*slot) {
-            *slot = i;
+        if slot.is_none_or(|kept| earliest(i) < earliest(kept)) {
+            *slot = Some(i);
         }
     }
     let mut owned = OwnedKey::default();
@@ -242,14 +241,15 @@ pub fn evaluate(
                 "course '{}' was already credited in an earlier run",
                 course_label(lines[i])
             ))
-        } else if keeper[course_of[i]] != i {
-            Some(format!(
-                "course '{}' is already counted from {}",
-                course_label(lines[i]),
-                lines[keeper[course_of[i]]].at.describe()
-            ))
         } else {
-            None
+            let kept_elsewhere = keeper[course_of[i]].filter(|&kept| kept != i);
+            kept_elsewhere.map(|kept| {
+                format!(
+                    "course '{}' is already counted from {}",
+                    course_label(lines[i]),
+                    lines[kept].at.describe()
+                )
+            })
         };
         match verdict {
             Some(message) => {
@@ -659,6 +659,28 @@ mod tests {
     }
 
     #[test]
+    fn step_10_a_duplicate_names_the_row_that_keeps_the_course() {
+        // The course's first row fails check 6; the earliest of the others keeps it.
+        let lines = [
+            line(2, "HIT101", date(2026, 12, 1), "1"),
+            line(3, "HIT101", date(2025, 6, 1), "1"),
+            line(4, "HIT101", date(2025, 3, 1), "1"),
+        ];
+        let outcomes = run(&lines, None, &PriorMember::default());
+        assert_eq!(
+            summary(&outcomes),
+            vec!["2 FUTURE_DATE", "3 DUPLICATE_COURSE", "4 10.00 10.00"]
+        );
+        let Outcome::Rejection(duplicate) = &outcomes[1] else {
+            panic!("row 3 is rejected")
+        };
+        assert_eq!(
+            duplicate.reason.to_string(),
+            "course 'Course HIT101' is already counted from t.csv, row 4"
+        );
+    }
+
+    #[test]
     fn step_10_a_retaken_course_after_a_fail_counts_once_passed() {
         let mut failed = line(2, "HIT101", date(2025, 1, 10), "3");
         failed.grade = "F".into();
@@ -716,6 +738,57 @@ mod tests {
         assert_eq!(
             summary(&run(&enough, None, &PriorMember::default())),
             vec!["2 40.00 40.00", "3 40.00 40.00"]
+        );
+    }
+
+    #[test]
+    fn step_11_a_course_counts_in_each_program_it_is_taken_in() {
+        // M1 is one course (step 10 keeps row 2) but counts in both programs' lengths.
+        let mut lines = [
+            clock(2, "M1", date(2024, 1, 10), "50"),
+            clock(3, "M1", date(2025, 2, 10), "50"),
+            clock(4, "M2", date(2025, 3, 10), "35"),
+        ];
+        head(&mut lines[1]).program = "Billing".into();
+        head(&mut lines[2]).program = "Billing".into();
+        assert_eq!(
+            summary(&run(&lines, None, &PriorMember::default())),
+            vec![
+                "2 BELOW_CLOCK_MINIMUM",
+                "3 DUPLICATE_COURSE",
+                "4 35.00 35.00"
+            ]
+        );
+    }
+
+    #[test]
+    fn step_11_shared_and_changing_heads_keep_each_line_in_its_program() {
+        // Lines 3 and 5 share line 2's head (its texts folded once); line 4,
+        // between them, is another institution's program.
+        let first = clock(2, "C1", date(2022, 1, 10), "30");
+        let mut other = clock(4, "C3", date(2024, 1, 10), "30");
+        head(&mut other).institution = "Metro Tech".into();
+        head(&mut other).program = "Billing".into();
+        let mut lines = [
+            clock(3, "C2", date(2023, 1, 10), "30"),
+            clock(5, "C4", date(2025, 1, 10), "30"),
+        ];
+        for line in &mut lines {
+            line.head = first.head.clone();
+        }
+        let [second, fourth] = lines;
+        assert_eq!(
+            summary(&run(
+                &[first, second, other, fourth],
+                None,
+                &PriorMember::default()
+            )),
+            vec![
+                "2 30.00 30.00",
+                "3 30.00 30.00",
+                "4 BELOW_CLOCK_MINIMUM",
+                "5 30.00 30.00"
+            ]
         );
     }
 
