@@ -541,7 +541,7 @@ impl<T> Blocks<T> {
 /// Output rows in the parts they were made in (member by member, on
 /// several threads), and the order the outputs list them in: input order,
 /// `RowRef::order`. Sorting their places costs far less than moving
-/// millions of rows.
+/// millions of rows, and rows made in input order are not sorted at all.
 #[derive(Debug, Default)]
 pub struct InOrder<T> {
     parts: Vec<Vec<T>>,
@@ -551,33 +551,80 @@ pub struct InOrder<T> {
 
 impl<T: Sync> InOrder<T> {
     pub fn new(parts: Vec<Vec<T>>, at: impl Fn(&T) -> &RowRef + Sync) -> InOrder<T> {
-        use rayon::prelude::*;
-        // Each part's keys are made in place, on the threads, in a list of the final length.
-        let total = parts.iter().map(Vec::len).sum();
-        let mut keyed: Vec<(Order, (u32, u32))> = vec![((0, 0, 0), (0, 0)); total];
-        let mut slices = Vec::with_capacity(parts.len());
-        let mut rest = keyed.as_mut_slice();
-        for part in &parts {
-            let (slice, after) = rest.split_at_mut(part.len());
-            slices.push(slice);
-            rest = after;
-        }
-        slices
-            .into_par_iter()
-            .zip(&parts)
-            .enumerate()
-            .for_each(|(p, (slice, part))| {
-                for (i, (key, row)) in slice.iter_mut().zip(part).enumerate() {
-                    *key = (at(row).order, (p as u32, i as u32));
-                }
-            });
-        // Part and index break ties, so rows at one place keep the order they were made in.
-        keyed.par_sort_unstable();
-        InOrder {
-            order: keyed.par_iter().map(|&(_, place)| place).collect(),
-            parts,
-        }
+        let order = if is_made_in_order(&parts, &at) {
+            places_as_made(&parts)
+        } else {
+            places_sorted(&parts, &at)
+        };
+        InOrder { order, parts }
     }
+}
+
+/// Whether the rows, part after part, are already in input order: they are
+/// when the members' rows were grouped from a file in member order, the
+/// usual batch. Rows at one place may follow each other in any part.
+fn is_made_in_order<T: Sync>(parts: &[Vec<T>], at: &(impl Fn(&T) -> &RowRef + Sync)) -> bool {
+    use rayon::prelude::*;
+    let within = parts.par_iter().with_max_len(1).all(|part| {
+        part.windows(2)
+            .all(|pair| at(&pair[0]).order <= at(&pair[1]).order)
+    });
+    let ends: Vec<(Order, Order)> = parts
+        .iter()
+        .filter_map(|part| Some((at(part.first()?).order, at(part.last()?).order)))
+        .collect();
+    within && ends.windows(2).all(|pair| pair[0].1 <= pair[1].0)
+}
+
+/// `list` cut into one slice for each part, of the part's length: each
+/// part's entries are made in place, on the threads, in a list of the
+/// final length.
+fn slices_like<'a, U, T>(list: &'a mut [U], parts: &[Vec<T>]) -> Vec<&'a mut [U]> {
+    let mut slices = Vec::with_capacity(parts.len());
+    let mut rest = list;
+    for part in parts {
+        let (slice, after) = rest.split_at_mut(part.len());
+        slices.push(slice);
+        rest = after;
+    }
+    slices
+}
+
+/// Part and index of each row in the order the rows were made.
+fn places_as_made<T: Sync>(parts: &[Vec<T>]) -> Vec<(u32, u32)> {
+    use rayon::prelude::*;
+    let mut order = vec![(0, 0); parts.iter().map(Vec::len).sum()];
+    slices_like(&mut order, parts)
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(p, slice)| {
+            for (i, place) in slice.iter_mut().enumerate() {
+                *place = (p as u32, i as u32);
+            }
+        });
+    order
+}
+
+/// Part and index of each row, sorted by the row's place in the input.
+fn places_sorted<T: Sync>(
+    parts: &[Vec<T>],
+    at: &(impl Fn(&T) -> &RowRef + Sync),
+) -> Vec<(u32, u32)> {
+    use rayon::prelude::*;
+    let total = parts.iter().map(Vec::len).sum();
+    let mut keyed: Vec<(Order, (u32, u32))> = vec![((0, 0, 0), (0, 0)); total];
+    slices_like(&mut keyed, parts)
+        .into_par_iter()
+        .zip(parts)
+        .enumerate()
+        .for_each(|(p, (slice, part))| {
+            for (i, (key, row)) in slice.iter_mut().zip(part).enumerate() {
+                *key = (at(row).order, (p as u32, i as u32));
+            }
+        });
+    // Part and index break ties, so rows at one place keep the order they were made in.
+    keyed.par_sort_unstable();
+    keyed.par_iter().map(|&(_, place)| place).collect()
 }
 
 impl<T> InOrder<T> {
@@ -698,6 +745,48 @@ mod tests {
             ]
         );
         assert_eq!(rows.len(), 5);
+    }
+
+    #[test]
+    fn rows_made_in_input_order_are_listed_as_made() {
+        let at = |file: u32, row: u32| RowRef::in_file("t.csv", (file, 0, row));
+        let parts = vec![vec![at(0, 2), at(0, 5)], vec![], vec![at(0, 5), at(1, 1)]];
+        assert!(is_made_in_order(&parts, &|r: &RowRef| r));
+        let rows = InOrder::new(parts, |r| r);
+        assert_eq!(rows.order, vec![(0, 0), (0, 1), (2, 0), (2, 1)]);
+        // The row at one place made in the later part comes later.
+        assert!(std::ptr::eq(rows.get(2), &rows.parts()[2][0]));
+        let out_of_order = vec![vec![at(0, 5)], vec![at(0, 2)]];
+        assert!(!is_made_in_order(&out_of_order, &|r: &RowRef| r));
+        let within = vec![vec![at(0, 5), at(0, 2)]];
+        assert!(!is_made_in_order(&within, &|r: &RowRef| r));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rows_are_listed_as_sorting_them_lists_them(
+            rows in proptest::collection::vec((0u32..3, 0u32..6), 0..40),
+            cuts in proptest::collection::vec(0usize..40, 0..6),
+            sorted in proptest::bool::ANY,
+        ) {
+            let mut places: Vec<RowRef> = rows
+                .iter()
+                .map(|&(file, row)| RowRef::in_file("t.csv", (file, 0, row)))
+                .collect();
+            if sorted {
+                places.sort_by_key(|r| r.order);
+            }
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(places.len())).collect();
+            cuts.sort_unstable();
+            let mut parts = Vec::new();
+            let mut from = 0;
+            for cut in cuts.into_iter().chain([places.len()]) {
+                parts.push(places[from..cut].to_vec());
+                from = cut;
+            }
+            let by_sorting = places_sorted(&parts, &|r: &RowRef| r);
+            proptest::prop_assert_eq!(InOrder::new(parts, |r| r).order, by_sorting);
+        }
     }
 
     #[test]
