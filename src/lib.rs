@@ -317,7 +317,6 @@ fn process(config: &Config) -> Result<Batch> {
         .map(|i| (i.at.order, i.clone()))
         .collect();
     let evaluated = evaluate_members(&mut read, &roster, &prior, config);
-    hand_back_freed_rows();
     let mut credits = Vec::with_capacity(evaluated.len());
     let mut rejections = vec![roster_rejections];
     // Made at its full length: grown by doubling, a million members' rows were copied again and again.
@@ -714,20 +713,6 @@ fn group_by_member(read: &mut [FileRecords]) -> Vec<(MemberKey, MemberRows)> {
     parts
 }
 
-/// The rules have dropped every row read: on 10M rows some 300 MB of freed
-/// lines that mimalloc keeps for a second (its purge delay) while the output
-/// order's keys are made beside the outcomes, the run's peak. Each thread
-/// hands back what its heap holds free now (10M rows, 2 threads, medians:
-/// peak 1.38-1.43 GB -> 1.21 GB, no slower).
-fn hand_back_freed_rows() {
-    rayon::broadcast(|_| {
-        // SAFETY: mimalloc allows a collection at any time on any thread; it
-        // only returns memory that is free. Under another global allocator
-        // (unit tests) it finds mimalloc's heaps empty.
-        unsafe { libmimalloc_sys::mi_collect(true) }
-    });
-}
-
 /// What the rules give for a run of members as they go: credits,
 /// rejections, and summary rows sorted by member id.
 #[derive(Default)]
@@ -749,9 +734,9 @@ struct Evaluated {
 }
 
 impl MemberRun {
-    /// The run's blocks made whole on its own thread, in memory its heap
-    /// still holds: on the calling thread, after the freed rows were
-    /// handed back, trimming every run's last blocks faulted in fresh pages.
+    /// The run's blocks made whole on its own thread as its rules end, in
+    /// memory its heap holds (trimmed on the calling thread afterwards, every
+    /// run's last blocks were copied into fresh pages).
     fn finish(self) -> Evaluated {
         Evaluated {
             credits: self.credits.into_parts(),
