@@ -48,7 +48,7 @@ struct Counts<'a> {
     caps: HashMap<(Code, &'a Reason), usize>,
     /// Reasons as text, which may each be distinct (a duplicate names the
     /// row it repeats), in `TEXT_SHARDS` maps.
-    texts: Vec<HashMap<(Code, &'a Reason), usize>>,
+    texts: Vec<TextCounts<'a>>,
     /// By source (one per sheet or CSV file): hashing a path for each of
     /// millions of rejections cost more than the count.
     files: HashMap<u32, (&'a str, usize)>,
@@ -58,7 +58,7 @@ impl Default for Counts<'_> {
     fn default() -> Self {
         Counts {
             caps: HashMap::default(),
-            texts: vec![HashMap::default(); TEXT_SHARDS],
+            texts: vec![TextCounts::default(); TEXT_SHARDS],
             files: HashMap::default(),
         }
     }
@@ -69,11 +69,17 @@ type CodeTally<'a> = HashMap<Code, (usize, std::borrow::Cow<'a, str>, usize)>;
 
 impl<'a> Counts<'a> {
     fn add(&mut self, r: &'a Rejection) {
-        let reasons = match &r.reason {
-            Reason::CapReached { .. } => &mut self.caps,
-            Reason::Text(text) => &mut self.texts[text_shard(text)],
-        };
-        *reasons.entry((r.code, &r.reason)).or_default() += 1;
+        match &r.reason {
+            Reason::CapReached { .. } => *self.caps.entry((r.code, &r.reason)).or_default() += 1,
+            Reason::Text(text) => {
+                let reason = TextReason {
+                    hash: text_hash(r.code, text),
+                    code: r.code,
+                    reason: &r.reason,
+                };
+                self.texts[reason.shard()].add(reason, 1);
+            }
+        }
         let place = r.at.source.place();
         self.files
             .entry(place)
@@ -82,11 +88,53 @@ impl<'a> Counts<'a> {
     }
 }
 
-/// A text's shard: the same in every part (a map's own hasher is seeded
-/// anew for each map).
-fn text_shard(text: &str) -> usize {
+/// A code and its reason's text hashed the same way in every part (a map's
+/// own hasher is seeded anew for each map).
+fn text_hash(code: Code, text: &str) -> u64 {
     use std::hash::BuildHasher;
-    (foldhash::fast::FixedState::with_seed(0).hash_one(text) % TEXT_SHARDS as u64) as usize
+    foldhash::fast::FixedState::with_seed(0).hash_one((code, text))
+}
+
+/// A hash's shard, taken from its middle bits: its low bits place it in
+/// its shard's table, and its top bits tag it there.
+fn shard_of(hash: u64) -> usize {
+    ((hash >> 32) % TEXT_SHARDS as u64) as usize
+}
+
+/// A reason as text, with its code and their hash, made once: the parts'
+/// counts are merged by the hash, without reading again texts spread over
+/// memory (that reading was most of the counting's time).
+#[derive(Clone, Copy)]
+struct TextReason<'a> {
+    hash: u64,
+    code: Code,
+    reason: &'a Reason,
+}
+
+impl TextReason<'_> {
+    fn shard(&self) -> usize {
+        shard_of(self.hash)
+    }
+
+    fn is(&self, other: &TextReason<'_>) -> bool {
+        self.hash == other.hash && self.code == other.code && self.reason == other.reason
+    }
+}
+
+/// Counts of reasons as text, in a table given each one's hash.
+#[derive(Clone, Default)]
+struct TextCounts<'a>(hashbrown::HashTable<(TextReason<'a>, usize)>);
+
+impl<'a> TextCounts<'a> {
+    fn add(&mut self, reason: TextReason<'a>, n: usize) {
+        match self.0.find_mut(reason.hash, |(kept, _)| kept.is(&reason)) {
+            Some((_, count)) => *count += n,
+            None => {
+                self.0
+                    .insert_unique(reason.hash, (reason, n), |(kept, _)| kept.hash);
+            }
+        }
+    }
 }
 
 /// Adds `total` rejections of `code` to its tally, and `reason`, seen
@@ -140,16 +188,19 @@ impl RunReport {
         let shard_tallies: Vec<CodeTally> = (0..TEXT_SHARDS)
             .into_par_iter()
             .map(|shard| {
-                let mut reasons: HashMap<(Code, &Reason), usize> = HashMap::default();
-                reasons.reserve(parts.iter().map(|p| p.texts[shard].len()).sum());
+                let mut reasons = TextCounts::default();
+                reasons.0.reserve(
+                    parts.iter().map(|p| p.texts[shard].0.len()).sum(),
+                    |(kept, _)| kept.hash,
+                );
                 for part in &parts {
-                    for (&key, &n) in &part.texts[shard] {
-                        *reasons.entry(key).or_default() += n;
+                    for &(reason, n) in part.texts[shard].0.iter() {
+                        reasons.add(reason, n);
                     }
                 }
                 let mut by_code = CodeTally::default();
-                for ((code, reason), n) in reasons {
-                    tally_reason(&mut by_code, code, reason.text(), n, n);
+                for (key, n) in reasons.0 {
+                    tally_reason(&mut by_code, key.code, key.reason.text(), n, n);
                 }
                 by_code
             })
@@ -514,9 +565,10 @@ mod tests {
             )
         );
         // A code's reasons in two shards: their counts add up.
+        let shard = |code, text| shard_of(text_hash(code, text));
         assert_ne!(
-            text_shard("grade 'F' is not a passing grade"),
-            text_shard("grade 'D' is not a passing grade")
+            shard(Code::NotPassed, "grade 'F' is not a passing grade"),
+            shard(Code::NotPassed, "grade 'D' is not a passing grade")
         );
         assert_eq!(
             top("NOT_PASSED"),
@@ -524,8 +576,8 @@ mod tests {
         );
         // Equally frequent: the first in text order, here from two shards.
         assert_ne!(
-            text_shard("course 'A' again"),
-            text_shard("course 'B' again")
+            shard(Code::DuplicateCourse, "course 'A' again"),
+            shard(Code::DuplicateCourse, "course 'B' again")
         );
         assert_eq!(top("DUPLICATE_COURSE"), ("course 'A' again".to_string(), 1));
         assert_eq!(
