@@ -37,8 +37,8 @@ pub struct RunReport {
     pub worst_files: Vec<(String, usize)>,
 }
 
-/// Reasons as text are counted in this many maps, by a hash of the text,
-/// so that the parts' counts are merged map by map on every thread.
+/// Reasons as text are counted in this many maps, by a hash of the code
+/// and text, so that the parts' counts are merged map by map on every thread.
 const TEXT_SHARDS: usize = 64;
 
 /// Rejections counted by code and reason, and by file.
@@ -583,6 +583,54 @@ mod tests {
         assert_eq!(
             report.worst_files,
             vec![("a.csv".to_string(), 4), ("b.csv".to_string(), 4)]
+        );
+    }
+
+    #[test]
+    fn reasons_of_one_hash_are_counted_apart() {
+        let (f, d) = (Reason::from("grade 'F'"), Reason::from("grade 'D'"));
+        let reason = |code, reason| TextReason {
+            hash: 7,
+            code,
+            reason,
+        };
+        let mut counts = TextCounts::default();
+        counts.add(reason(Code::NotPassed, &f), 1);
+        counts.add(reason(Code::NotPassed, &d), 2);
+        counts.add(reason(Code::DuplicateCourse, &f), 4);
+        counts.add(reason(Code::NotPassed, &f), 8);
+        let mut seen: Vec<(Code, String, usize)> = counts
+            .0
+            .into_iter()
+            .map(|(r, n)| (r.code, r.reason.to_string(), n))
+            .collect();
+        seen.sort();
+        assert_eq!(
+            seen,
+            vec![
+                (Code::NotPassed, "grade 'D'".to_string(), 2),
+                (Code::NotPassed, "grade 'F'".to_string(), 9),
+                (Code::DuplicateCourse, "grade 'F'".to_string(), 4),
+            ]
+        );
+    }
+
+    #[test]
+    fn many_reasons_in_one_part_are_found_again_as_their_tables_grow() {
+        // 600 distinct reasons, each twice, one after the other: the tables grow while they fill.
+        let text = |n: usize| Reason::from(format!("course '{n}' again").as_str());
+        let rows: Vec<Rejection> = (0..1200)
+            .map(|i| rejection("a.csv", i as u32 + 2, Code::DuplicateCourse, text(i % 600)))
+            .collect();
+        let last = vec![rejection("a.csv", 1202, Code::DuplicateCourse, text(599))];
+        let rejections = InOrder::new(vec![rows, last], |r| &r.at);
+        let credits = InOrder::new(Vec::<Vec<Credit>>::new(), |c| &c.at);
+        let mut report = RunReport::default();
+        report.tally(&credits, &rejections);
+        assert_eq!(report.by_code["DUPLICATE_COURSE"], 1201);
+        assert_eq!(
+            report.top_reasons["DUPLICATE_COURSE"],
+            ("course '599' again".to_string(), 3)
         );
     }
 
