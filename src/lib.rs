@@ -699,18 +699,57 @@ fn group_by_member(read: &mut [FileRecords]) -> Vec<(MemberKey, MemberRows)> {
             parts.extend(part.members);
         }
     }
-    // A stable sort keeps one member's parts in input order; equal keys are
-    // then neighbours, and each is joined into the first, in place.
-    parts.par_sort_by(|a, b| a.0.cmp(&b.0));
-    parts.dedup_by(|later, first| {
-        if later.0 != first.0 {
-            return false;
+    // Sorted by each key's hint, made once, not by comparing keys: with
+    // members' rows interleaved a part holds most members, and comparing
+    // millions of ids as text from all over memory took 5.6 s of a
+    // shuffled 10M-row batch. The part's index breaks ties, so one
+    // member's parts stay in input order.
+    let mut keyed: Vec<((u128, bool), u32)> = parts
+        .par_iter()
+        .enumerate()
+        .map(|(i, (key, _))| (key.sort_hint(), i as u32))
+        .collect();
+    let by_key = |a: &((u128, bool), u32), b: &((u128, bool), u32)| {
+        let ((hint_a, exact), i) = *a;
+        hint_a.cmp(&b.0 .0).then_with(|| match exact {
+            true => std::cmp::Ordering::Equal,
+            false => parts[i as usize].0.cmp(&parts[b.1 as usize].0),
+        })
+    };
+    keyed.par_sort_unstable_by(|a, b| by_key(a, b).then(a.1.cmp(&b.1)));
+    let mut ends: Vec<usize> = (1..keyed.len())
+        .filter(|&i| by_key(&keyed[i - 1], &keyed[i]).is_ne())
+        .collect();
+    ends.push(keyed.len());
+    // Each member's rows are moved once, into lists of their full length.
+    let mut groups = Vec::with_capacity(ends.len());
+    let mut start = 0;
+    for end in ends {
+        let same_member = &keyed[start..end];
+        start = end;
+        let Some(&(_, first)) = same_member.first() else {
+            continue;
+        };
+        let key = std::mem::replace(&mut parts[first as usize].0, MemberKey::Text(String::new()));
+        if let [_] = same_member {
+            groups.push((key, std::mem::take(&mut parts[first as usize].1)));
+            continue;
         }
-        first.1 .0.append(&mut later.1 .0);
-        first.1 .1.append(&mut later.1 .1);
-        true
-    });
-    parts
+        let sizes = same_member.iter().map(|&(_, i)| {
+            let (lines, records) = &parts[i as usize].1;
+            (lines.len(), records.len())
+        });
+        let (lines_len, records_len) = sizes.fold((0, 0), |(l, r), (a, b)| (l + a, r + b));
+        let mut lines = Vec::with_capacity(lines_len);
+        let mut records = Vec::with_capacity(records_len);
+        for &(_, i) in same_member {
+            let (more_lines, more_records) = std::mem::take(&mut parts[i as usize].1);
+            lines.extend(more_lines);
+            records.extend(more_records);
+        }
+        groups.push((key, (lines, records)));
+    }
+    groups
 }
 
 /// What the rules give for a run of members as they go: credits,
@@ -1005,6 +1044,42 @@ mod tests {
                 (MemberKey::new("7"), vec![6]),
                 (MemberKey::new("42"), vec![2, 4]),
                 (MemberKey::new("B7"), vec![1, 3, 5]),
+            ]
+        );
+    }
+
+    #[test]
+    fn members_whose_sort_hints_tie_are_told_apart_by_their_ids() {
+        // Ids over 19 digits, and texts with the same first eight bytes,
+        // have one hint each: the ids themselves order and group them.
+        let long = |last: char| format!("{}{last}", "9".repeat(20));
+        let mut read = vec![FileRecords {
+            parts: vec![
+                Part::of(vec![
+                    line("ABCDEFGH-2", 1),
+                    line(&long('1'), 2),
+                    line("abcdefgh-1", 3),
+                ]),
+                Part::of(vec![line(&long('0'), 4), line("ABCDEFGH-1", 5)]),
+                Part::of(vec![line(&long('1'), 6), line("ABCDEFGH-2", 7)]),
+            ],
+            ..FileRecords::default()
+        }];
+        let groups = group_by_member(&mut read);
+        let seen: Vec<(MemberKey, Vec<u32>, usize)> = groups
+            .into_iter()
+            .map(|(key, (lines, _))| {
+                let rows = lines.iter().map(|l| l.at.order.2).collect();
+                (key, rows, lines.capacity())
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (MemberKey::new(&long('0')), vec![4], 1),
+                (MemberKey::new(&long('1')), vec![2, 6], 2),
+                (MemberKey::new("ABCDEFGH-1"), vec![3, 5], 2),
+                (MemberKey::new("ABCDEFGH-2"), vec![1, 7], 2),
             ]
         );
     }
