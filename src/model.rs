@@ -541,7 +541,8 @@ impl<T> Blocks<T> {
 /// Output rows in the parts they were made in (member by member, on
 /// several threads), and the order the outputs list them in: input order,
 /// `RowRef::order`. Sorting their places costs far less than moving
-/// millions of rows, and rows made in input order are not sorted at all.
+/// millions of rows; rows made in input order are not sorted at all, nor
+/// those made in order but for a few.
 #[derive(Debug, Default)]
 pub struct InOrder<T> {
     parts: Vec<Vec<T>>,
@@ -551,29 +552,95 @@ pub struct InOrder<T> {
 
 impl<T: Sync> InOrder<T> {
     pub fn new(parts: Vec<Vec<T>>, at: impl Fn(&T) -> &RowRef + Sync) -> InOrder<T> {
-        let order = if is_made_in_order(&parts, &at) {
+        let in_order = parts_in_order(&parts, &at);
+        let order = if is_made_in_order(&parts, &in_order, &at) {
             places_as_made(&parts)
         } else {
-            places_sorted(&parts, &at)
+            places_merged(&parts, &in_order, &at).unwrap_or_else(|| places_sorted(&parts, &at))
         };
         InOrder { order, parts }
     }
 }
 
+/// Whether each part's rows are in input order, each part on its own.
+fn parts_in_order<T: Sync>(parts: &[Vec<T>], at: &(impl Fn(&T) -> &RowRef + Sync)) -> Vec<bool> {
+    use rayon::prelude::*;
+    parts
+        .par_iter()
+        .with_max_len(1)
+        .map(|part| {
+            part.windows(2)
+                .all(|pair| at(&pair[0]).order <= at(&pair[1]).order)
+        })
+        .collect()
+}
+
 /// Whether the rows, part after part, are already in input order: they are
 /// when the members' rows were grouped from a file in member order, the
 /// usual batch. Rows at one place may follow each other in any part.
-fn is_made_in_order<T: Sync>(parts: &[Vec<T>], at: &(impl Fn(&T) -> &RowRef + Sync)) -> bool {
-    use rayon::prelude::*;
-    let within = parts.par_iter().with_max_len(1).all(|part| {
-        part.windows(2)
-            .all(|pair| at(&pair[0]).order <= at(&pair[1]).order)
-    });
+fn is_made_in_order<T>(parts: &[Vec<T>], in_order: &[bool], at: &impl Fn(&T) -> &RowRef) -> bool {
     let ends: Vec<(Order, Order)> = parts
         .iter()
         .filter_map(|part| Some((at(part.first()?).order, at(part.last()?).order)))
         .collect();
-    within && ends.windows(2).all(|pair| pair[0].1 <= pair[1].0)
+    in_order.iter().all(|&sorted| sorted) && ends.windows(2).all(|pair| pair[0].1 <= pair[1].0)
+}
+
+/// The places of rows mostly made in input order: the parts that continue
+/// the order of the parts before them are listed as made, and the few rows
+/// of the other parts (a file's rows rejected as read, listed after the
+/// rules' rows) are sorted and put in among them. `None` when more than an
+/// eighth of the rows are out of place: sorting them all is then as quick.
+fn places_merged<T>(
+    parts: &[Vec<T>],
+    in_order: &[bool],
+    at: &impl Fn(&T) -> &RowRef,
+) -> Option<Vec<(u32, u32)>> {
+    let total: usize = parts.iter().map(Vec::len).sum();
+    let mut last: Option<Order> = None;
+    let mut in_place: Vec<usize> = Vec::new();
+    let mut out_of_place: Vec<(Order, (u32, u32))> = Vec::new();
+    for (p, (part, &sorted)) in parts.iter().zip(in_order).enumerate() {
+        let (Some(first), Some(end)) = (part.first(), part.last()) else {
+            continue;
+        };
+        if sorted && last.is_none_or(|last| last <= at(first).order) {
+            last = Some(at(end).order);
+            in_place.push(p);
+        } else {
+            if (out_of_place.len() + part.len()) * 8 > total {
+                return None;
+            }
+            let keyed = part.iter().enumerate();
+            out_of_place.extend(keyed.map(|(i, row)| (at(row).order, (p as u32, i as u32))));
+        }
+    }
+    // Ties are broken by part and index, as in `places_sorted`.
+    out_of_place.sort_unstable();
+    let mut out_of_place = out_of_place.into_iter().peekable();
+    let mut order = Vec::with_capacity(total);
+    for p in in_place {
+        let part = &parts[p];
+        let mut from = 0;
+        while let Some(&(row_order, place)) = out_of_place.peek() {
+            // A row of another part at the same place comes after this
+            // part's rows there when its part was made later.
+            let before = part[from..].partition_point(|row| {
+                let in_place_order = at(row).order;
+                in_place_order < row_order || (in_place_order == row_order && (p as u32) < place.0)
+            });
+            if from + before == part.len() {
+                break;
+            }
+            order.extend((from..from + before).map(|i| (p as u32, i as u32)));
+            order.push(place);
+            out_of_place.next();
+            from += before;
+        }
+        order.extend((from..part.len()).map(|i| (p as u32, i as u32)));
+    }
+    order.extend(out_of_place.map(|(_, place)| place));
+    Some(order)
 }
 
 /// `list` cut into one slice for each part, of the part's length: each
@@ -774,15 +841,56 @@ mod tests {
     fn rows_made_in_input_order_are_listed_as_made() {
         let at = |file: u32, row: u32| RowRef::in_file("t.csv", (file, 0, row));
         let parts = vec![vec![at(0, 2), at(0, 5)], vec![], vec![at(0, 5), at(1, 1)]];
-        assert!(is_made_in_order(&parts, &|r: &RowRef| r));
+        assert!(made_in_order(&parts));
         let rows = InOrder::new(parts, |r| r);
         assert_eq!(rows.order, vec![(0, 0), (0, 1), (2, 0), (2, 1)]);
         // The row at one place made in the later part comes later.
         assert!(std::ptr::eq(rows.get(2), &rows.parts()[2][0]));
         let out_of_order = vec![vec![at(0, 5)], vec![at(0, 2)]];
-        assert!(!is_made_in_order(&out_of_order, &|r: &RowRef| r));
+        assert!(!made_in_order(&out_of_order));
         let within = vec![vec![at(0, 5), at(0, 2)]];
-        assert!(!is_made_in_order(&within, &|r: &RowRef| r));
+        assert!(!made_in_order(&within));
+    }
+
+    fn made_in_order(parts: &[Vec<RowRef>]) -> bool {
+        is_made_in_order(parts, &parts_in_order(parts, &|r| r), &|r| r)
+    }
+
+    fn merged(parts: &[Vec<RowRef>]) -> Option<Vec<(u32, u32)>> {
+        places_merged(parts, &parts_in_order(parts, &|r| r), &|r| r)
+    }
+
+    #[test]
+    fn a_few_rows_out_of_place_are_put_in_among_rows_made_in_order() {
+        let at = |file: u32, row: u32| RowRef::in_file("t.csv", (file, 0, row));
+        // Two files' rows in order, with rows out of place made among them and
+        // after them, as a file's rows rejected as read are.
+        let mut parts = vec![
+            (2..5).map(|row| at(0, row)).collect::<Vec<_>>(),
+            vec![at(0, 1), at(0, 7)],
+            (5..10).map(|row| at(0, row)).collect(),
+            (2..15).map(|row| at(1, row)).collect(),
+            vec![at(0, 5)],
+        ];
+        let rows = merged(&parts).expect("three rows in 24 are out of place");
+        let listed: Vec<Order> = rows
+            .iter()
+            .map(|&(p, i)| parts[p as usize][i as usize].order)
+            .collect();
+        let mut expected: Vec<Order> = parts.concat().iter().map(|r| r.order).collect();
+        expected.sort_unstable();
+        assert_eq!(listed, expected);
+        // Rows at one place keep the order they were made in.
+        let at_place = |order: Order| -> Vec<(u32, u32)> {
+            let at_it = |&&(p, i): &&(u32, u32)| parts[p as usize][i as usize].order == order;
+            rows.iter().filter(at_it).copied().collect()
+        };
+        assert_eq!(at_place((0, 0, 7)), vec![(1, 1), (2, 2)]);
+        assert_eq!(at_place((0, 0, 5)), vec![(2, 0), (4, 0)]);
+        assert_eq!(rows, places_sorted(&parts, &|r: &RowRef| r));
+        // One more out of place, and more than an eighth of the rows are: they are sorted.
+        parts.push(vec![at(0, 3)]);
+        assert_eq!(merged(&parts), None);
     }
 
     proptest::proptest! {
@@ -791,6 +899,7 @@ mod tests {
             rows in proptest::collection::vec((0u32..3, 0u32..6), 0..40),
             cuts in proptest::collection::vec(0usize..40, 0..6),
             sorted in proptest::bool::ANY,
+            strays in proptest::collection::vec(((0u32..3, 0u32..6), 0usize..8), 0..4),
         ) {
             let mut places: Vec<RowRef> = rows
                 .iter()
@@ -807,7 +916,15 @@ mod tests {
                 parts.push(places[from..cut].to_vec());
                 from = cut;
             }
+            // Rows out of place, each a part of its own among the others.
+            for ((file, row), before) in strays {
+                let stray = RowRef::in_file("t.csv", (file, 0, row));
+                parts.insert(before.min(parts.len()), vec![stray]);
+            }
             let by_sorting = places_sorted(&parts, &|r: &RowRef| r);
+            if let Some(by_merging) = merged(&parts) {
+                proptest::prop_assert_eq!(&by_merging, &by_sorting);
+            }
             proptest::prop_assert_eq!(InOrder::new(parts, |r| r).order, by_sorting);
         }
     }
