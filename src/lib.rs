@@ -24,7 +24,7 @@ use config::Config;
 use exit::ExitCode;
 use model::{
     Blocks, Code, Credit, InOrder, Kind, MemberKey, Order, Reason, Rejection, RowRef, SourceId,
-    Text,
+    Text, HINTS_OF_OTHER_KEYS,
 };
 use normalize::header::HeaderMatcher;
 use normalize::value::DateContext;
@@ -702,37 +702,31 @@ fn group_by_member(read: &mut [FileRecords]) -> Vec<(MemberKey, MemberRows)> {
     // Sorted by each key's hint, made once, not by comparing keys: with
     // members' rows interleaved a part holds most members, and comparing
     // millions of ids as text from all over memory took 5.6 s of a
-    // shuffled 10M-row batch. The part's index breaks ties, so one
-    // member's parts stay in input order.
-    let mut keyed: Vec<((u128, bool), u32)> = parts
+    // shuffled 10M-row batch. An entry's place in the list (file, part,
+    // then the member's place in it) breaks ties, so one member's rows
+    // stay in input order.
+    let mut keyed: Vec<(u128, u32)> = parts
         .par_iter()
         .enumerate()
         .map(|(i, (key, _))| (key.sort_hint(), i as u32))
         .collect();
-    let by_key = |a: &((u128, bool), u32), b: &((u128, bool), u32)| {
-        let ((hint_a, exact), i) = *a;
-        hint_a.cmp(&b.0 .0).then_with(|| match exact {
-            true => std::cmp::Ordering::Equal,
-            false => parts[i as usize].0.cmp(&parts[b.1 as usize].0),
-        })
+    let by_key = |&(hint_a, a): &(u128, u32), &(hint_b, b): &(u128, u32)| {
+        hint_a
+            .cmp(&hint_b)
+            .then_with(|| match hint_a < HINTS_OF_OTHER_KEYS {
+                true => std::cmp::Ordering::Equal,
+                false => parts[a as usize].0.cmp(&parts[b as usize].0),
+            })
     };
     keyed.par_sort_unstable_by(|a, b| by_key(a, b).then(a.1.cmp(&b.1)));
-    let mut ends: Vec<usize> = (1..keyed.len())
-        .filter(|&i| by_key(&keyed[i - 1], &keyed[i]).is_ne())
-        .collect();
-    ends.push(keyed.len());
+    let members: Vec<&[(u128, u32)]> = keyed.chunk_by(|a, b| by_key(a, b).is_eq()).collect();
     // Each member's rows are moved once, into lists of their full length.
-    let mut groups = Vec::with_capacity(ends.len());
-    let mut start = 0;
-    for end in ends {
-        let same_member = &keyed[start..end];
-        start = end;
-        let Some(&(_, first)) = same_member.first() else {
-            continue;
-        };
-        let key = std::mem::replace(&mut parts[first as usize].0, MemberKey::Text(String::new()));
+    let mut groups = Vec::with_capacity(members.len());
+    for same_member in members {
+        let first = same_member[0].1 as usize;
+        let key = std::mem::replace(&mut parts[first].0, MemberKey::Text(String::new()));
         if let [_] = same_member {
-            groups.push((key, std::mem::take(&mut parts[first as usize].1)));
+            groups.push((key, std::mem::take(&mut parts[first].1)));
             continue;
         }
         let sizes = same_member.iter().map(|&(_, i)| {
@@ -1044,6 +1038,31 @@ mod tests {
                 (MemberKey::new("7"), vec![6]),
                 (MemberKey::new("42"), vec![2, 4]),
                 (MemberKey::new("B7"), vec![1, 3, 5]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_members_rows_from_many_parts_stay_in_input_order() {
+        // More entries than a sort leaves to insertion, which would keep
+        // equal keys in order by itself.
+        let parts = (0..100)
+            .map(|k| Part::of(vec![line("2", 2 * k + 1), line("1", 2 * k + 2)]))
+            .collect();
+        let mut read = vec![FileRecords {
+            parts,
+            ..FileRecords::default()
+        }];
+        let groups = group_by_member(&mut read);
+        let seen: Vec<(MemberKey, Vec<u32>)> = groups
+            .into_iter()
+            .map(|(key, (lines, _))| (key, lines.iter().map(|l| l.at.order.2).collect()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (MemberKey::new("1"), (1..=100).map(|k| 2 * k).collect()),
+                (MemberKey::new("2"), (0..100).map(|k| 2 * k + 1).collect()),
             ]
         );
     }

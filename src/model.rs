@@ -552,60 +552,46 @@ pub struct InOrder<T> {
 
 impl<T: Sync> InOrder<T> {
     pub fn new(parts: Vec<Vec<T>>, at: impl Fn(&T) -> &RowRef + Sync) -> InOrder<T> {
-        let in_order = parts_in_order(&parts, &at);
-        let order = if is_made_in_order(&parts, &in_order, &at) {
-            places_as_made(&parts)
-        } else {
-            places_merged(&parts, &in_order, &at).unwrap_or_else(|| places_sorted(&parts, &at))
+        let order = match split_out_of_place(&parts, &at) {
+            Some((_, out_of_place)) if out_of_place.is_empty() => places_as_made(&parts),
+            Some((in_place, out_of_place)) => places_merged(&parts, in_place, out_of_place, &at),
+            None => places_sorted(&parts, &at),
         };
         InOrder { order, parts }
     }
 }
 
-/// Whether each part's rows are in input order, each part on its own.
-fn parts_in_order<T: Sync>(parts: &[Vec<T>], at: &(impl Fn(&T) -> &RowRef + Sync)) -> Vec<bool> {
+/// Rows the rules made are in input order, part after part, when the
+/// members' rows were grouped from a file in member order, the usual
+/// batch; rows rejected as read (a file's malformed rows) come after them,
+/// out of place. This splits the parts into those that continue the order
+/// of the parts kept before them, and the rows of the others, keyed by
+/// their place in the input and as made. Rows at one place may follow each
+/// other in any part. `None` when more than an eighth of the rows are out
+/// of place: sorting them all is then as quick.
+fn split_out_of_place<T: Sync>(
+    parts: &[Vec<T>],
+    at: &(impl Fn(&T) -> &RowRef + Sync),
+) -> Option<(Vec<usize>, Vec<PlaceKeyed>)> {
     use rayon::prelude::*;
-    parts
+    let in_order: Vec<bool> = parts
         .par_iter()
         .with_max_len(1)
         .map(|part| {
             part.windows(2)
                 .all(|pair| at(&pair[0]).order <= at(&pair[1]).order)
         })
-        .collect()
-}
-
-/// Whether the rows, part after part, are already in input order: they are
-/// when the members' rows were grouped from a file in member order, the
-/// usual batch. Rows at one place may follow each other in any part.
-fn is_made_in_order<T>(parts: &[Vec<T>], in_order: &[bool], at: &impl Fn(&T) -> &RowRef) -> bool {
-    let ends: Vec<(Order, Order)> = parts
-        .iter()
-        .filter_map(|part| Some((at(part.first()?).order, at(part.last()?).order)))
         .collect();
-    in_order.iter().all(|&sorted| sorted) && ends.windows(2).all(|pair| pair[0].1 <= pair[1].0)
-}
-
-/// The places of rows mostly made in input order: the parts that continue
-/// the order of the parts before them are listed as made, and the few rows
-/// of the other parts (a file's rows rejected as read, listed after the
-/// rules' rows) are sorted and put in among them. `None` when more than an
-/// eighth of the rows are out of place: sorting them all is then as quick.
-fn places_merged<T>(
-    parts: &[Vec<T>],
-    in_order: &[bool],
-    at: &impl Fn(&T) -> &RowRef,
-) -> Option<Vec<(u32, u32)>> {
     let total: usize = parts.iter().map(Vec::len).sum();
-    let mut last: Option<Order> = None;
-    let mut in_place: Vec<usize> = Vec::new();
-    let mut out_of_place: Vec<(Order, (u32, u32))> = Vec::new();
-    for (p, (part, &sorted)) in parts.iter().zip(in_order).enumerate() {
-        let (Some(first), Some(end)) = (part.first(), part.last()) else {
+    let mut last_kept: Option<Order> = None;
+    let mut in_place = Vec::with_capacity(parts.len());
+    let mut out_of_place = Vec::new();
+    for (p, (part, sorted)) in parts.iter().zip(in_order).enumerate() {
+        let (Some(first_row), Some(last_row)) = (part.first(), part.last()) else {
             continue;
         };
-        if sorted && last.is_none_or(|last| last <= at(first).order) {
-            last = Some(at(end).order);
+        if sorted && last_kept.is_none_or(|last| last <= at(first_row).order) {
+            last_kept = Some(at(last_row).order);
             in_place.push(p);
         } else {
             if (out_of_place.len() + part.len()) * 8 > total {
@@ -615,10 +601,24 @@ fn places_merged<T>(
             out_of_place.extend(keyed.map(|(i, row)| (at(row).order, (p as u32, i as u32))));
         }
     }
+    Some((in_place, out_of_place))
+}
+
+/// A row's place in the input, then its part and index.
+type PlaceKeyed = (Order, (u32, u32));
+
+/// The places of the parts kept in place, as made, with the rows out of
+/// place sorted and put in among them: the list `places_sorted` gives.
+fn places_merged<T>(
+    parts: &[Vec<T>],
+    in_place: Vec<usize>,
+    mut out_of_place: Vec<PlaceKeyed>,
+    at: &impl Fn(&T) -> &RowRef,
+) -> Vec<(u32, u32)> {
     // Ties are broken by part and index, as in `places_sorted`.
     out_of_place.sort_unstable();
     let mut out_of_place = out_of_place.into_iter().peekable();
-    let mut order = Vec::with_capacity(total);
+    let mut order = Vec::with_capacity(parts.iter().map(Vec::len).sum());
     for p in in_place {
         let part = &parts[p];
         let mut from = 0;
@@ -640,7 +640,7 @@ fn places_merged<T>(
         order.extend((from..part.len()).map(|i| (p as u32, i as u32)));
     }
     order.extend(out_of_place.map(|(_, place)| place));
-    Some(order)
+    order
 }
 
 /// `list` cut into one slice for each part, of the part's length: each
@@ -679,7 +679,7 @@ fn places_sorted<T: Sync>(
 ) -> Vec<(u32, u32)> {
     use rayon::prelude::*;
     let total = parts.iter().map(Vec::len).sum();
-    let mut keyed: Vec<(Order, (u32, u32))> = vec![((0, 0, 0), (0, 0)); total];
+    let mut keyed: Vec<PlaceKeyed> = vec![((0, 0, 0), (0, 0)); total];
     slices_like(&mut keyed, parts)
         .into_par_iter()
         .zip(parts)
@@ -766,29 +766,33 @@ impl MemberKey {
         }
     }
 
-    /// A number that orders keys as they order wherever two numbers differ,
-    /// and whether equal numbers mean equal keys: an id of up to 19 digits
-    /// is its value; a longer one, then text, come after, text by its first
-    /// eight bytes. Sorting millions of keys by it reads no text for ids of
-    /// digits.
-    pub fn sort_hint(&self) -> (u128, bool) {
+    /// A number that orders keys as they order wherever two numbers differ:
+    /// a number of up to 19 digits (leading zeros gone) is its value, below
+    /// `HINTS_OF_OTHER_KEYS`; a longer one, then text, come after, text by
+    /// its first eight bytes. Sorting millions of keys by it reads no text
+    /// for such numbers.
+    pub fn sort_hint(&self) -> u128 {
         match self {
-            MemberKey::Number(len, digits) if *len <= 19 => {
+            MemberKey::Number(_, digits) if digits.len() <= 19 => {
                 let value = digits
                     .bytes()
-                    .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
-                (u128::from(value), true)
+                    .fold(0u64, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0')));
+                u128::from(value)
             }
-            MemberKey::Number(..) => (1 << 64, false),
+            MemberKey::Number(..) => HINTS_OF_OTHER_KEYS,
             MemberKey::Text(text) => {
                 let mut first = [0u8; 8];
                 let taken = text.len().min(8);
                 first[..taken].copy_from_slice(&text.as_bytes()[..taken]);
-                ((2 << 64) | u128::from(u64::from_be_bytes(first)), false)
+                2 * HINTS_OF_OTHER_KEYS + u128::from(u64::from_be_bytes(first))
             }
         }
     }
 }
+
+/// The first sort hint that does not tell its key: keys whose hints are
+/// equal and at least this are compared whole.
+pub const HINTS_OF_OTHER_KEYS: u128 = 1 << 64;
 
 #[cfg(test)]
 mod tests {
@@ -853,11 +857,12 @@ mod tests {
     }
 
     fn made_in_order(parts: &[Vec<RowRef>]) -> bool {
-        is_made_in_order(parts, &parts_in_order(parts, &|r| r), &|r| r)
+        split_out_of_place(parts, &|r| r).is_some_and(|(_, out_of_place)| out_of_place.is_empty())
     }
 
     fn merged(parts: &[Vec<RowRef>]) -> Option<Vec<(u32, u32)>> {
-        places_merged(parts, &parts_in_order(parts, &|r| r), &|r| r)
+        let (in_place, out_of_place) = split_out_of_place(parts, &|r| r)?;
+        Some(places_merged(parts, in_place, out_of_place, &|r| r))
     }
 
     #[test]
@@ -899,7 +904,10 @@ mod tests {
             rows in proptest::collection::vec((0u32..3, 0u32..6), 0..40),
             cuts in proptest::collection::vec(0usize..40, 0..6),
             sorted in proptest::bool::ANY,
-            strays in proptest::collection::vec(((0u32..3, 0u32..6), 0usize..8), 0..4),
+            strays in proptest::collection::vec(
+                (proptest::collection::vec((0u32..3, 0u32..6), 1..3), 0usize..8),
+                0..4,
+            ),
         ) {
             let mut places: Vec<RowRef> = rows
                 .iter()
@@ -916,10 +924,10 @@ mod tests {
                 parts.push(places[from..cut].to_vec());
                 from = cut;
             }
-            // Rows out of place, each a part of its own among the others.
-            for ((file, row), before) in strays {
-                let stray = RowRef::in_file("t.csv", (file, 0, row));
-                parts.insert(before.min(parts.len()), vec![stray]);
+            // Parts of rows in any order among the others.
+            for (rows, before) in strays {
+                let stray = rows.iter().map(|&(file, row)| RowRef::in_file("t.csv", (file, 0, row)));
+                parts.insert(before.min(parts.len()), stray.collect());
             }
             let by_sorting = places_sorted(&parts, &|r: &RowRef| r);
             if let Some(by_merging) = merged(&parts) {
@@ -1028,12 +1036,10 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn a_sort_hint_orders_keys_as_they_order(a in member_key(), b in member_key()) {
-            let (hint_a, exact_a) = a.sort_hint();
-            let (hint_b, exact_b) = b.sort_hint();
+            let (hint_a, hint_b) = (a.sort_hint(), b.sort_hint());
             if hint_a != hint_b {
                 proptest::prop_assert_eq!(hint_a.cmp(&hint_b), a.cmp(&b));
-            } else if exact_a {
-                proptest::prop_assert!(exact_b);
+            } else if hint_a < HINTS_OF_OTHER_KEYS {
                 proptest::prop_assert_eq!(&a, &b);
             }
         }
@@ -1041,20 +1047,14 @@ mod tests {
 
     #[test]
     fn member_keys_sort_hints_are_values_of_short_numbers() {
-        assert_eq!(MemberKey::new("000123").sort_hint(), (123, true));
+        assert_eq!(MemberKey::new("000123").sort_hint(), 123);
         let most = "9".repeat(19);
-        assert_eq!(
-            MemberKey::new(&most).sort_hint(),
-            (9_999_999_999_999_999_999, true)
-        );
+        assert_eq!(MemberKey::new(&most).sort_hint(), 9_999_999_999_999_999_999);
         let long = MemberKey::new(&"1".repeat(20)).sort_hint();
-        assert_eq!(long, (1 << 64, false));
+        assert_eq!(long, HINTS_OF_OTHER_KEYS);
         assert_eq!(
             MemberKey::new("ab").sort_hint(),
-            (
-                (2 << 64) | u128::from(u64::from_be_bytes(*b"AB\0\0\0\0\0\0")),
-                false
-            )
+            2 * HINTS_OF_OTHER_KEYS + u128::from(u64::from_be_bytes(*b"AB\0\0\0\0\0\0"))
         );
     }
 
