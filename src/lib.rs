@@ -725,6 +725,7 @@ fn group_by_member(read: &mut [FileRecords]) -> Vec<(MemberKey, MemberRows)> {
     for same_member in members {
         let first = same_member[0].1 as usize;
         let key = std::mem::replace(&mut parts[first].0, MemberKey::Text(String::new()));
+        // A member met in one part, most of them in a tidy batch, keeps its lists.
         if let [_] = same_member {
             groups.push((key, std::mem::take(&mut parts[first].1)));
             continue;
@@ -1017,27 +1018,35 @@ mod tests {
         );
     }
 
-    #[test]
-    fn members_are_grouped_across_parts_in_input_order() {
+    /// Each member's key, rows and room for rows, as `group_by_member` gives
+    /// them for the parts of one file.
+    fn grouped(parts: Vec<Part>) -> Vec<(MemberKey, Vec<u32>, usize)> {
         let mut read = vec![FileRecords {
-            parts: vec![
-                Part::of(vec![line("b7", 1), line("0042", 2), line("B7", 3)]),
-                Part::of(vec![line("42", 4), line("b7", 5)]),
-                Part::of(vec![line("7", 6)]),
-            ],
+            parts,
             ..FileRecords::default()
         }];
-        let groups = group_by_member(&mut read);
-        let seen: Vec<(MemberKey, Vec<u32>)> = groups
+        group_by_member(&mut read)
             .into_iter()
-            .map(|(key, (lines, _))| (key, lines.iter().map(|l| l.at.order.2).collect()))
-            .collect();
+            .map(|(key, (lines, _))| {
+                let rows = lines.iter().map(|l| l.at.order.2).collect();
+                (key, rows, lines.capacity())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn members_are_grouped_across_parts_in_input_order() {
+        let seen = grouped(vec![
+            Part::of(vec![line("b7", 1), line("0042", 2), line("B7", 3)]),
+            Part::of(vec![line("42", 4), line("b7", 5)]),
+            Part::of(vec![line("7", 6)]),
+        ]);
         assert_eq!(
             seen,
             vec![
-                (MemberKey::new("7"), vec![6]),
-                (MemberKey::new("42"), vec![2, 4]),
-                (MemberKey::new("B7"), vec![1, 3, 5]),
+                (MemberKey::new("7"), vec![6], 1),
+                (MemberKey::new("42"), vec![2, 4], 2),
+                (MemberKey::new("B7"), vec![1, 3, 5], 3),
             ]
         );
     }
@@ -1049,20 +1058,15 @@ mod tests {
         let parts = (0..100)
             .map(|k| Part::of(vec![line("2", 2 * k + 1), line("1", 2 * k + 2)]))
             .collect();
-        let mut read = vec![FileRecords {
-            parts,
-            ..FileRecords::default()
-        }];
-        let groups = group_by_member(&mut read);
-        let seen: Vec<(MemberKey, Vec<u32>)> = groups
-            .into_iter()
-            .map(|(key, (lines, _))| (key, lines.iter().map(|l| l.at.order.2).collect()))
-            .collect();
         assert_eq!(
-            seen,
+            grouped(parts),
             vec![
-                (MemberKey::new("1"), (1..=100).map(|k| 2 * k).collect()),
-                (MemberKey::new("2"), (0..100).map(|k| 2 * k + 1).collect()),
+                (MemberKey::new("1"), (1..=100).map(|k| 2 * k).collect(), 100),
+                (
+                    MemberKey::new("2"),
+                    (0..100).map(|k| 2 * k + 1).collect(),
+                    100
+                ),
             ]
         );
     }
@@ -1072,26 +1076,15 @@ mod tests {
         // Ids over 19 digits, and texts with the same first eight bytes,
         // have one hint each: the ids themselves order and group them.
         let long = |last: char| format!("{}{last}", "9".repeat(20));
-        let mut read = vec![FileRecords {
-            parts: vec![
-                Part::of(vec![
-                    line("ABCDEFGH-2", 1),
-                    line(&long('1'), 2),
-                    line("abcdefgh-1", 3),
-                ]),
-                Part::of(vec![line(&long('0'), 4), line("ABCDEFGH-1", 5)]),
-                Part::of(vec![line(&long('1'), 6), line("ABCDEFGH-2", 7)]),
-            ],
-            ..FileRecords::default()
-        }];
-        let groups = group_by_member(&mut read);
-        let seen: Vec<(MemberKey, Vec<u32>, usize)> = groups
-            .into_iter()
-            .map(|(key, (lines, _))| {
-                let rows = lines.iter().map(|l| l.at.order.2).collect();
-                (key, rows, lines.capacity())
-            })
-            .collect();
+        let seen = grouped(vec![
+            Part::of(vec![
+                line("ABCDEFGH-2", 1),
+                line(&long('1'), 2),
+                line("abcdefgh-1", 3),
+            ]),
+            Part::of(vec![line(&long('0'), 4), line("ABCDEFGH-1", 5)]),
+            Part::of(vec![line(&long('1'), 6), line("ABCDEFGH-2", 7)]),
+        ]);
         assert_eq!(
             seen,
             vec![
