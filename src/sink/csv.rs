@@ -1,6 +1,7 @@
 //! CSV output: UTF-8, `\n` line ends, quotes only where needed, and text
 //! that a spreadsheet would take for a formula prefixed with `'`.
 
+use crate::model::Rejection;
 use crate::sink::{is_formula_like, write_blocks, Table, Value};
 
 pub fn write(
@@ -33,6 +34,10 @@ pub fn write(
                 if k > 0 {
                     block.push(',');
                 }
+                if let Value::Message(rejection) = value {
+                    push_message(&mut block, rejection, &mut text);
+                    continue;
+                }
                 // Only text may need quotes or start a formula.
                 match (value.as_text(&mut text), value) {
                     (Some(s), _) if is_formula_like(s) => {
@@ -55,6 +60,31 @@ pub fn write(
         }
         Ok(block.into_bytes())
     })
+}
+
+/// Adds a rejection's message as `push_field` would add it, made straight
+/// into `out`: a message names its row after a comma, so it is made in
+/// quotes at once, not made aside, scanned and copied (a million rejections
+/// make about 150 MB of messages). One that is not so plain (a quote in it,
+/// no comma, a formula's first character) is made aside as any text is.
+fn push_message(out: &mut String, rejection: &Rejection, scratch: &mut String) {
+    let start = out.len();
+    out.push('"');
+    rejection.message_into(out);
+    let message = &out[start + 1..];
+    let plain_in_quotes =
+        !message.contains('"') && message.contains(',') && !is_formula_like(message);
+    if plain_in_quotes {
+        out.push('"');
+        return;
+    }
+    scratch.clear();
+    scratch.push_str(message);
+    out.truncate(start);
+    if is_formula_like(scratch) {
+        scratch.insert(0, '\'');
+    }
+    push_field(out, scratch);
 }
 
 /// Ends the row begun at `row_start`: a row of one empty field is written
@@ -209,6 +239,57 @@ mod tests {
         assert_eq!(text, format!("a,b,c,d,n\n{lines}"));
         let with_bom = render(&table, OutputFormat::Csv, true).unwrap();
         assert!(with_bom.starts_with(b"\xEF\xBB\xBFa,b"));
+    }
+
+    #[test]
+    fn messages_are_written_as_any_text_of_theirs_is() {
+        use crate::model::{Code, Kind, Reason, RowRef};
+        // Row 0 is a whole file: its message has no comma.
+        let rejection = |file: &str, row: u32, reason: &str| Rejection {
+            at: RowRef::in_file(file, (0, 0, row)),
+            kind: Some(Kind::Transcript),
+            member_id: "7".into(),
+            code: Code::InvalidDate,
+            reason: Reason::Text(reason.into()),
+        };
+        let rejections = [
+            rejection("t.csv", 2, "plain"),
+            rejection("t.csv", 3, "grade 'say \"hi\"'"),
+            rejection("t.csv", 0, "no comma"),
+            rejection("=t.csv", 4, "a formula's file"),
+            rejection("+t.csv", 0, "a formula's file, whole"),
+            rejection("t.csv", 5, "two\nlines"),
+            rejection("t.csv", 0, "a line\rend"),
+        ];
+        let rows = rejections
+            .iter()
+            .map(|r| vec![Value::Message(r), Value::Row(r.at.row())])
+            .collect();
+        let table = Table::from_rows("t", &["message", "row"], rows);
+        let text = String::from_utf8(render(&table, OutputFormat::Csv, false).unwrap()).unwrap();
+        let messages: Vec<String> = rejections
+            .iter()
+            .map(|r| {
+                let message = r.message();
+                if is_formula_like(&message) {
+                    format!("'{message}")
+                } else {
+                    message
+                }
+            })
+            .collect();
+        let rows: Vec<String> = rejections
+            .iter()
+            .map(|r| r.at.row().map_or(String::new(), |n| n.to_string()))
+            .collect();
+        let expected = csv_crate_text(
+            std::iter::once(vec!["message", "row"])
+                .chain(messages.iter().zip(&rows).map(|(m, r)| vec![m.as_str(), r])),
+        );
+        assert_eq!(text, expected);
+        assert!(text.contains("\n\"t.csv, row 2: plain\",2\n"));
+        assert!(text.contains("\nt.csv: no comma,\n"));
+        assert!(text.contains("\n\"'=t.csv, row 4: a formula's file\",4\n"));
     }
 
     #[test]
