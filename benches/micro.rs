@@ -16,6 +16,10 @@ use ceu::rules::ruleset::RuleSet;
 use ceu::source::csv::{parse_rows, RowReader};
 use ceu::source::Sheet;
 
+// The allocator ceu runs with: the rules allocate a few lists per member.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn values(c: &mut Criterion) {
     c.bench_function("parse_date_text iso", |b| {
         b.iter(|| parse_date_text(black_box("2025-03-14"), false, 2026))
@@ -131,6 +135,8 @@ fn rules(c: &mut Criterion) {
     let refs: Vec<&TranscriptLine> = lines.iter().collect();
     let ruleset = RuleSet::default();
     let prior = PriorMember::default();
+    // As in a run, a cap group's year texts are made once for many members.
+    let mut years = ceu::rules::transcript::YearTexts::default();
     c.bench_function("transcript rules, one member of 30 lines", |b| {
         b.iter(|| {
             ceu::rules::transcript::evaluate(
@@ -139,7 +145,7 @@ fn rules(c: &mut Criterion) {
                 &prior,
                 &ruleset,
                 jiff::civil::date(2026, 11, 15),
-                &mut ceu::rules::transcript::YearTexts::default(),
+                &mut years,
             )
         })
     });
