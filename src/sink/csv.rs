@@ -1,6 +1,8 @@
 //! CSV output: UTF-8, `\n` line ends, quotes only where needed, and text
 //! that a spreadsheet would take for a formula prefixed with `'`.
 
+use std::borrow::Cow;
+
 use crate::model::Rejection;
 use crate::sink::{is_formula_like, write_blocks, Table, Value};
 
@@ -28,15 +30,28 @@ pub fn write(
         let mut text = String::new();
         let mut defused = String::new();
         let mut numbers = itoa::Buffer::new();
+        let mut plain = PlainTexts::new(table.columns.len());
         for i in rows {
             let row_start = block.len();
             for (k, value) in table.row(i).iter().enumerate() {
                 if k > 0 {
                     block.push(',');
                 }
-                if let Value::Message(rejection) = value {
-                    push_message(&mut block, rejection, &mut text);
-                    continue;
+                match value {
+                    Value::Message(rejection) => {
+                        push_message(&mut block, rejection, &mut text);
+                        continue;
+                    }
+                    Value::Text(Cow::Borrowed(s)) if plain.is_known(k, s) => {
+                        block.push_str(s);
+                        continue;
+                    }
+                    Value::Text(Cow::Borrowed(s)) if !is_formula_like(s) && !needs_quotes(s) => {
+                        plain.know(k, s);
+                        block.push_str(s);
+                        continue;
+                    }
+                    _ => {}
                 }
                 // Only text may need quotes or start a formula.
                 match (value.as_text(&mut text), value) {
@@ -60,6 +75,30 @@ pub fn write(
         }
         Ok(block.into_bytes())
     })
+}
+
+/// The last text of each column found to need neither quotes nor a mark,
+/// by where it is: most columns repeat one text row after row (a file, a
+/// member, an institution), and scanning each again was a quarter of
+/// writing credits. Only borrowed texts are known: they live as long as
+/// the table, so the same place and length are the same bytes.
+struct PlainTexts(Vec<(usize, usize)>);
+
+impl PlainTexts {
+    fn new(columns: usize) -> PlainTexts {
+        // No text has a length of usize::MAX.
+        PlainTexts(vec![(0, usize::MAX); columns])
+    }
+
+    fn is_known(&self, column: usize, text: &str) -> bool {
+        self.0.get(column) == Some(&(text.as_ptr() as usize, text.len()))
+    }
+
+    fn know(&mut self, column: usize, text: &str) {
+        if let Some(known) = self.0.get_mut(column) {
+            *known = (text.as_ptr() as usize, text.len());
+        }
+    }
 }
 
 /// Adds a rejection's message as `push_field` would add it, made straight
@@ -99,13 +138,7 @@ fn end_row(out: &mut String, row_start: usize) {
 /// Adds `field` as the csv crate writes it: in quotes, each quote doubled,
 /// only when it holds a comma, a quote or a line end.
 fn push_field(out: &mut String, field: &str) {
-    let special = |b: u8| matches!(b, b',' | b'"' | b'\r' | b'\n');
-    // Whole chunks without stopping early, which the compiler makes vector code.
-    let needs_quotes = field
-        .as_bytes()
-        .chunks(16)
-        .any(|chunk| chunk.iter().fold(false, |any, &b| any | special(b)));
-    if !needs_quotes {
+    if !needs_quotes(field) {
         out.push_str(field);
         return;
     }
@@ -118,6 +151,16 @@ fn push_field(out: &mut String, field: &str) {
         }
     }
     out.push('"');
+}
+
+/// Whether the csv crate would quote `field`: a comma, a quote or a line end in it.
+fn needs_quotes(field: &str) -> bool {
+    let special = |b: u8| matches!(b, b',' | b'"' | b'\r' | b'\n');
+    // Whole chunks without stopping early, which the compiler makes vector code.
+    field
+        .as_bytes()
+        .chunks(16)
+        .any(|chunk| chunk.iter().fold(false, |any, &b| any | special(b)))
 }
 
 /// `YYYY-MM-DD`, as `Display` writes a date of a year from 0 to 9999.
@@ -205,6 +248,40 @@ mod tests {
             let mut out = String::new();
             push_field(&mut out, &field);
             proptest::prop_assert_eq!(out + ",x\n", csv_crate_field(&field));
+        }
+
+        #[test]
+        fn texts_repeated_in_a_column_are_written_as_each_alone(
+            picks in proptest::collection::vec((0usize..7, 0usize..7), 1..60)
+        ) {
+            // Two allocations of one text, texts to quote and to mark, and an
+            // owned text, which is never known by its place.
+            let pool: Vec<String> = ["plain", "plain", "a,b", "=1", "", "say \"hi\""]
+                .map(String::from)
+                .into();
+            let cell = |n: usize| match pool.get(n) {
+                Some(text) => Value::Text(Cow::Borrowed(text.as_str())),
+                None => Value::Text(Cow::Owned(format!("owned,{n}"))),
+            };
+            let rows: Vec<Vec<Value>> = picks.iter().map(|&(a, b)| vec![cell(a), cell(b)]).collect();
+            let expected_rows: Vec<Vec<String>> = rows
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|v| {
+                            let Value::Text(t) = v else { unreachable!() };
+                            if is_formula_like(t) { format!("'{t}") } else { t.to_string() }
+                        })
+                        .collect()
+                })
+                .collect();
+            let table = Table::from_rows("t", &["a", "b"], rows);
+            let text = String::from_utf8(render(&table, OutputFormat::Csv, false).unwrap()).unwrap();
+            let expected = csv_crate_text(
+                std::iter::once(vec!["a", "b"])
+                    .chain(expected_rows.iter().map(|r| r.iter().map(String::as_str).collect())),
+            );
+            proptest::prop_assert_eq!(text, expected);
         }
 
         #[test]
