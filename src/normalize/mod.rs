@@ -332,8 +332,28 @@ pub struct RowNormalizer {
     texts: Interner,
     last: LastTexts,
     last_head: Option<Arc<LineHead>>,
+    last_head_run: HeadRun,
     out: SheetRecords,
 }
+
+/// The fields of a line that made or repeated the last head, as the line
+/// holds them (`Fields::run`), when its head's columns are side by side:
+/// a line holding the same run has the same head, found with one
+/// comparison instead of five fields trimmed and compared.
+#[derive(Default)]
+struct HeadRun {
+    text: String,
+    ends: [usize; HEAD_FIELDS.len()],
+}
+
+/// A line head's fields, in the order `same_head` compares them.
+const HEAD_FIELDS: [Field; 5] = [
+    Field::MemberId,
+    Field::MemberName,
+    Field::Institution,
+    Field::Program,
+    Field::ProgramArea,
+];
 
 impl RowNormalizer {
     /// Rows numbered up to `below` are passed over.
@@ -350,6 +370,7 @@ impl RowNormalizer {
             texts: Interner::default(),
             last: Default::default(),
             last_head: None,
+            last_head_run: HeadRun::default(),
         }
     }
 
@@ -404,6 +425,7 @@ impl RowNormalizer {
             texts: &mut self.texts,
             last: &mut self.last,
             last_head: &mut self.last_head,
+            last_head_run: &mut self.last_head_run,
         };
         let problem: Option<(Code, Text)> = if let Some(reason) = missing_column {
             Some((Code::MissingColumn, reason.clone()))
@@ -450,6 +472,7 @@ struct RowCells<'a> {
     texts: &'a mut Interner,
     last: &'a mut LastTexts,
     last_head: &'a mut Option<Arc<LineHead>>,
+    last_head_run: &'a mut HeadRun,
 }
 
 /// Each field's text in the row before: a member's rows repeat most of
@@ -501,14 +524,34 @@ impl RowCells<'_> {
     }
 
     /// The line head of the row before, when this row repeats it.
-    fn same_head(&self) -> Option<Arc<LineHead>> {
+    fn same_head(&mut self) -> Option<Arc<LineHead>> {
         let last = self.last_head.as_ref()?;
+        if let Some((text, ends)) = head_run(self.row, self.header) {
+            if ends == self.last_head_run.ends && text == self.last_head_run.text {
+                return Some(last.clone());
+            }
+        }
         let same = self.reads_as(Field::MemberId, &last.member_id)
             && self.reads_as(Field::MemberName, &last.member_name)
             && self.reads_as(Field::Institution, &last.institution)
             && self.reads_as(Field::Program, &last.program)
             && self.reads_as(Field::ProgramArea, &last.program_area);
-        same.then(|| last.clone())
+        let last = same.then(|| last.clone());
+        if last.is_some() {
+            self.keep_head_run();
+        }
+        last
+    }
+
+    /// Remembers this line's head run as the last head's (none where its
+    /// head's columns are not side by side).
+    fn keep_head_run(&mut self) {
+        let (text, ends) =
+            head_run(self.row, self.header).unwrap_or(("", [usize::MAX; HEAD_FIELDS.len()]));
+        let kept = &mut *self.last_head_run;
+        kept.text.clear();
+        kept.text.push_str(text);
+        kept.ends = ends;
     }
 
     fn date(&self, field: Field) -> Parsed<Date> {
@@ -539,6 +582,20 @@ impl RowCells<'_> {
     }
 }
 
+/// The line's head fields as it holds them, when their columns are side by
+/// side in `HEAD_FIELDS`' order.
+fn head_run<'r>(row: &'r RawRow, header: &Header) -> Option<(&'r str, [usize; HEAD_FIELDS.len()])> {
+    let Cells::Text(fields) = &row.cells else {
+        return None;
+    };
+    let first = header.column(HEAD_FIELDS[0])?;
+    let side_by_side = HEAD_FIELDS
+        .iter()
+        .enumerate()
+        .all(|(k, &field)| header.column(field) == Some(first + k));
+    side_by_side.then(|| fields.run(first)).flatten()
+}
+
 fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
     match kind {
         Kind::Transcript => {
@@ -553,6 +610,7 @@ fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
                         program: row.text(Field::Program),
                         program_area: row.text(Field::ProgramArea),
                     });
+                    row.keep_head_run();
                     row.last_head.insert(head).clone()
                 }
             };
@@ -675,6 +733,38 @@ mod tests {
         assert_eq!(heads[0], heads[3]);
         assert_eq!(&*heads[3].member_id, "7");
         assert_eq!(&*heads[3].member_name, "");
+    }
+
+    #[test]
+    fn lines_whose_head_columns_are_side_by_side_share_a_head_only_when_its_fields_are_equal() {
+        // Quoted, so read by the csv crate: lines 2 and 3 hold the same bytes
+        // from member_id to program_area with a comma moved into another field.
+        let out = run(
+            "member_id,member_name,institution,program,program_area,course_id,completed_on,credit_hours
+7,Ana,\"Riverside, CC\",AAS,Health Care,C1,2025-01-10,3
+7,Ana,\"Riverside, CC\",AAS,Health Care,C2,2025-01-10,3
+7,\"Ana,Riverside\", CC,AAS,Health Care,C3,2025-01-10,3
+7,Ana,\"Riverside, CC\",AAS,Health Care ,C4,2025-01-10,3
+7,Ana,\"Riverside, CC\",AAS,Health Care,C5,2025-01-10,3
+7,Ana,\"Riverside, CC\",AAS,Health Care,C6,2025-01-10,3
+",
+        );
+        let heads: Vec<&Arc<LineHead>> = out
+            .records
+            .iter()
+            .map(|r| match r {
+                Record::Transcript(t) => &t.head,
+                _ => panic!("transcript lines"),
+            })
+            .collect();
+        let names: Vec<(&str, &str)> = heads
+            .iter()
+            .map(|h| (h.member_name.as_str(), h.institution.as_str()))
+            .collect();
+        let ana = ("Ana", "Riverside, CC");
+        assert_eq!(names, [ana, ana, ("Ana,Riverside", "CC"), ana, ana, ana]);
+        let shared: Vec<bool> = heads.windows(2).map(|w| Arc::ptr_eq(w[0], w[1])).collect();
+        assert_eq!(shared, [true, false, false, true, true]);
     }
 
     #[test]

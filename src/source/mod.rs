@@ -96,6 +96,23 @@ impl Fields {
         self.ends.extend(ends);
     }
 
+    /// `N` fields from field `first` on, as the text holds them with the
+    /// byte between each, and where each ends in that text: two runs equal
+    /// in both hold the same fields, whatever byte is between them.
+    pub fn run<const N: usize>(&self, first: usize) -> Option<(&str, [usize; N])> {
+        let start = match first.checked_sub(1) {
+            Some(before) => *self.ends.get(before)? + 1,
+            None => 0,
+        };
+        let ends: [usize; N] = std::array::from_fn(|k| {
+            self.ends
+                .get(first + k)
+                .map_or(usize::MAX, |end| end.wrapping_sub(start))
+        });
+        let end = *self.ends.get((first + N).checked_sub(1)?)?;
+        Some((self.text.get(start..end)?, ends))
+    }
+
     /// Adds a field after the others.
     pub fn push(&mut self, field: &str) {
         if !self.ends.is_empty() {
