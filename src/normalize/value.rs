@@ -119,6 +119,7 @@ pub fn trim(text: &str) -> &str {
     match text.as_bytes() {
         [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
         [only] if only.is_ascii_graphic() => text,
+        [] => text,
         _ => text.trim(),
     }
 }
@@ -425,7 +426,11 @@ pub fn parse_hours_str(text: &str) -> Parsed<Hundredths> {
 /// `+`, digits, an optional `.` fraction; rounded half away from zero to hundredths.
 pub fn parse_hours_text(text: &str) -> Option<Hundredths> {
     let unsigned = text.strip_prefix('+').unwrap_or(text);
-    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    // A few bytes: found by looking at each, not by a searcher for any character.
+    let (whole, fraction) = match unsigned.bytes().position(|b| b == b'.') {
+        Some(dot) => (&unsigned[..dot], &unsigned[dot + 1..]),
+        None => (unsigned, ""),
+    };
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if whole.is_empty() && fraction.is_empty() || !digits(whole) || !digits(fraction) {
         return None;
