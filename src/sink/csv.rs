@@ -105,14 +105,16 @@ impl PlainTexts {
 /// into `out`: a message names its row after a comma, so it is made in
 /// quotes at once, not made aside, scanned and copied (a million rejections
 /// make about 150 MB of messages). One that is not so plain (a quote in it,
-/// no comma, a formula's first character) is made aside as any text is.
+/// nothing to quote, a formula's first character) is made aside as any
+/// text is.
 fn push_message(out: &mut String, rejection: &Rejection, scratch: &mut String) {
     let start = out.len();
     out.push('"');
     rejection.message_into(out);
     let message = &out[start + 1..];
-    let plain_in_quotes =
-        !message.contains('"') && message.contains(',') && !is_formula_like(message);
+    let plain_in_quotes = memchr::memchr(b'"', message.as_bytes()).is_none()
+        && needs_quotes(message)
+        && !is_formula_like(message);
     if plain_in_quotes {
         out.push('"');
         return;
