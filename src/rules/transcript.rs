@@ -2,6 +2,7 @@
 //! member's rows, the once-per-course rule, the clock-hour minimum and the
 //! annual cap.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use foldhash::HashMap;
@@ -33,14 +34,13 @@ pub struct Basic {
 }
 
 /// Checks 1–6: missing fields, the date, the hours, the program area, the
-/// grade, the future. Whether the program area and the grade pass is given:
-/// lines sharing a head or a grade text share its verdict, made once.
+/// grade, the future. Whether the program area is accepted is given: the
+/// lines sharing a head share its verdict, made once.
 fn check_basic(
     line: &TranscriptLine,
     rules: &RuleSet,
     as_of: Date,
     area_accepted: bool,
-    grade_passes: bool,
 ) -> Result<Basic, Verdict> {
     let mut blank: Vec<&str> = [
         ("member_id", &line.head.member_id),
@@ -82,7 +82,7 @@ fn check_basic(
             ),
         ));
     }
-    if !grade_passes {
+    if rules.is_non_passing(&line.grade) {
         return Err((
             Code::NotPassed,
             format!("grade '{}' is not a passing grade", line.grade),
@@ -155,7 +155,6 @@ pub fn evaluate(
     let mut standing = Vec::with_capacity(lines.len());
     // A member's lines mostly share one head, and so one program area, checked once.
     let mut area: Option<(&LineHead, bool)> = None;
-    let mut grades = GradeVerdicts::default();
     for (i, line) in lines.iter().enumerate() {
         let area_accepted = match area {
             Some((head, accepted)) if std::ptr::eq(head, &*line.head) => accepted,
@@ -165,14 +164,12 @@ pub fn evaluate(
                 accepted
             }
         };
-        let grade_passes = grades.passes(&line.grade, rules);
-        let checked =
-            check_basic(line, rules, as_of, area_accepted, grade_passes).and_then(|basic| {
-                basics[i] = Some(basic);
-                check_certification("completed", basic.completed_on, member, &line.certified_on)?;
-                check_renewal_window(basic.completed_on, member)?;
-                Ok(basic)
-            });
+        let checked = check_basic(line, rules, as_of, area_accepted).and_then(|basic| {
+            basics[i] = Some(basic);
+            check_certification("completed", basic.completed_on, member, &line.certified_on)?;
+            check_renewal_window(basic.completed_on, member)?;
+            Ok(basic)
+        });
         match checked {
             Ok(_) => standing.push(i),
             Err(verdict) => {
@@ -269,45 +266,44 @@ pub fn evaluate(
     });
 
     // Step 11: a clock-hour program counts only when it is long enough.
-    // Each clock line's program, as the first line of the same program.
-    let mut first_of_program: HashMap<Key, usize> = HashMap::default();
-    let mut clock_lines: Vec<_> = program_keys
+    // By program, its courses (each by its first line) and the line that counts.
+    let mut programs: BTreeMap<Key, BTreeMap<usize, usize>> = BTreeMap::new();
+    for (i, program) in program_keys.iter().enumerate() {
+        if let Some(program) = *program {
+            let courses = programs.entry(program).or_default();
+            let slot = courses.entry(course_of[i]).or_insert(i);
+            if earliest(i) < earliest(*slot) {
+                *slot = i;
+            }
+        }
+    }
+    let lengths: BTreeMap<Key, Hundredths> = programs
         .iter()
-        .enumerate()
-        .filter_map(|(i, program)| {
-            let program = *first_of_program.entry((*program)?).or_insert(i);
-            Some((program, course_of[i], earliest(i), i))
+        .map(|(&program, courses)| {
+            let earlier = if prior.clock_courses.is_empty() {
+                None
+            } else {
+                prior.clock_courses.get(owned.of(program))
+            };
+            let this_run: Hundredths = courses
+                .iter()
+                .filter(|(&course, _)| {
+                    !earlier.is_some_and(|e| e.contains_key(owned.of(key_of(course))))
+                })
+                .map(|(_, &i)| basics[i].expect("passed 1–6").hours)
+                .sum();
+            (
+                program,
+                this_run + earlier.into_iter().flat_map(|e| e.values().copied()).sum(),
+            )
         })
         .collect();
-    // By program and course, the earliest line first: it gives the course's hours.
-    clock_lines.sort_unstable();
-    let mut lengths: HashMap<usize, Hundredths> = HashMap::default();
-    for courses in clock_lines.chunk_by(|a, b| a.0 == b.0) {
-        let program = courses[0].0;
-        let key = program_keys[program].expect("a clock row");
-        let earlier = if prior.clock_courses.is_empty() {
-            None
-        } else {
-            prior.clock_courses.get(owned.of(key))
-        };
-        let this_run: Hundredths = courses
-            .chunk_by(|a, b| a.1 == b.1)
-            .map(|lines_of_course| lines_of_course[0])
-            .filter(|&(_, course, _, _)| {
-                !earlier.is_some_and(|e| e.contains_key(owned.of(key_of(course))))
-            })
-            .map(|(_, _, _, i)| basics[i].expect("passed 1–6").hours)
-            .sum();
-        let length = this_run + earlier.into_iter().flat_map(|e| e.values().copied()).sum();
-        lengths.insert(program, length);
-    }
     standing.retain(|&i| {
         if basics[i].expect("standing").unit != Unit::Clock {
             return true;
         }
         // A standing clock row passed checks 1–6, so its program has a length.
-        let program = first_of_program[&program_keys[i].expect("a clock row")];
-        let total = lengths[&program];
+        let total = lengths[&program_keys[i].expect("a clock row")];
         if total >= rules.clock_minimum_hours {
             return true;
         }
@@ -325,26 +321,31 @@ pub fn evaluate(
     });
 
     // Steps 12–13: conversion, then the annual cap in completion order.
-    // Sorted by completion, the rows of a year are together, years in order.
-    let mut by_completion: Vec<_> = standing.iter().map(|&i| (earliest(i), i)).collect();
-    by_completion.sort_unstable();
-    let mut computed: Vec<Hundredths> = Vec::with_capacity(by_completion.len());
-    for rows in by_completion.chunk_by(|a, b| a.0 .0.year() == b.0 .0.year()) {
-        let year = rows[0].0 .0.year();
+    let mut by_year: BTreeMap<i16, Vec<usize>> = BTreeMap::new();
+    for &i in &standing {
+        by_year
+            .entry(basics[i].expect("standing").completed_on.year())
+            .or_default()
+            .push(i);
+    }
+    for (year, mut rows) in by_year {
         let cap_group = years.of(year);
-        computed.clear();
-        computed.extend(rows.iter().map(|&(_, i)| {
-            let b = basics[i].expect("standing");
-            let rate = if b.unit == Unit::Clock {
-                rules.clock_hour_ceus
-            } else {
-                rules.credit_hour_ceus
-            };
-            b.hours.times(rate)
-        }));
+        rows.sort_by_key(|&i| earliest(i));
+        let computed: Vec<Hundredths> = rows
+            .iter()
+            .map(|&i| {
+                let b = basics[i].expect("standing");
+                let rate = if b.unit == Unit::Clock {
+                    rules.clock_hour_ceus
+                } else {
+                    rules.credit_hour_ceus
+                };
+                b.hours.times(rate)
+            })
+            .collect();
         let already = prior.annual.get(&year).copied().unwrap_or_default();
         let awards = allocate(&computed, already, rules.annual_cap_ceus);
-        for ((&(_, i), &ceus), award) in rows.iter().zip(&computed).zip(awards) {
+        for ((&i, &ceus), award) in rows.iter().zip(&computed).zip(awards) {
             let line = lines[i];
             outcomes[i] = Some(if award == Hundredths::ZERO {
                 reject(
@@ -383,28 +384,6 @@ pub fn evaluate(
         .into_iter()
         .map(|o| o.expect("every line has an outcome"))
         .collect()
-}
-
-/// The verdicts on the last few grade texts, by allocation: a part's lines
-/// share a few grade texts, and checking each line's grade (trimmed, then
-/// looked up) was 7% of the rules' instructions.
-#[derive(Default)]
-struct GradeVerdicts<'a> {
-    known: [Option<(&'a Text, bool)>; 8],
-    next: usize,
-}
-
-impl<'a> GradeVerdicts<'a> {
-    fn passes(&mut self, grade: &'a Text, rules: &RuleSet) -> bool {
-        let known = self.known.iter().flatten();
-        if let Some(&(_, passes)) = known.into_iter().find(|(g, _)| Text::ptr_eq(g, grade)) {
-            return passes;
-        }
-        let passes = !rules.is_non_passing(grade);
-        self.known[self.next] = Some((grade, passes));
-        self.next = (self.next + 1) % self.known.len();
-        passes
-    }
 }
 
 /// The last text folded and where its fold is, for texts that repeat line
@@ -509,13 +488,7 @@ mod tests {
     /// Checks 1–6 of one line, its program area checked as `evaluate` does.
     fn basic(line: &TranscriptLine, rules: &RuleSet) -> Result<Basic, Verdict> {
         let area_accepted = rules.accepts_program_area(&line.head.program_area);
-        check_basic(
-            line,
-            rules,
-            AS_OF,
-            area_accepted,
-            !rules.is_non_passing(&line.grade),
-        )
+        check_basic(line, rules, AS_OF, area_accepted)
     }
 
     /// `(row, code)` for rejections, `(row, awarded hundredths, capped)` for credits.
@@ -537,27 +510,6 @@ mod tests {
 
     fn code_of(l: TranscriptLine) -> Code {
         basic(&l, &RuleSet::default()).unwrap_err().0
-    }
-
-    #[test]
-    fn grade_verdicts_are_the_rules_past_the_texts_remembered() {
-        let rules = RuleSet::default();
-        // Ten texts, more than are remembered, passing and failing in turn.
-        let texts: Vec<Text> = ["A", "F", "B", "w", "C", " NP ", "P", "I", "", "inc"]
-            .map(Text::from)
-            .into();
-        let mut verdicts = GradeVerdicts::default();
-        for _ in 0..3 {
-            for text in &texts {
-                let passes = verdicts.passes(text, &rules);
-                assert_eq!(passes, !rules.is_non_passing(text), "{text:?}");
-            }
-        }
-        let expected = [
-            true, false, true, false, true, false, true, false, true, false,
-        ];
-        let given: Vec<bool> = texts.iter().map(|t| verdicts.passes(t, &rules)).collect();
-        assert_eq!(given, expected);
     }
 
     #[test]
