@@ -346,7 +346,8 @@ struct HeadRun {
     ends: [usize; HEAD_FIELDS.len()],
 }
 
-/// A line head's fields, in the order `same_head` compares them.
+/// A line head's fields in SPEC.md's order of the columns: a file laid out
+/// so (member_name among them) has its heads compared as one run of bytes.
 const HEAD_FIELDS: [Field; 5] = [
     Field::MemberId,
     Field::MemberName,
@@ -531,11 +532,17 @@ impl RowCells<'_> {
                 return Some(last.clone());
             }
         }
-        let same = self.reads_as(Field::MemberId, &last.member_id)
-            && self.reads_as(Field::MemberName, &last.member_name)
-            && self.reads_as(Field::Institution, &last.institution)
-            && self.reads_as(Field::Program, &last.program)
-            && self.reads_as(Field::ProgramArea, &last.program_area);
+        let kept = [
+            &last.member_id,
+            &last.member_name,
+            &last.institution,
+            &last.program,
+            &last.program_area,
+        ];
+        let same = HEAD_FIELDS
+            .iter()
+            .zip(kept)
+            .all(|(&field, text)| self.reads_as(field, text));
         let last = same.then(|| last.clone());
         if last.is_some() {
             self.keep_head_run();
@@ -740,13 +747,13 @@ mod tests {
         // Quoted, so read by the csv crate: lines 2 and 3 hold the same bytes
         // from member_id to program_area with a comma moved into another field.
         let out = run(
-            "member_id,member_name,institution,program,program_area,course_id,completed_on,credit_hours
-7,Ana,\"Riverside, CC\",AAS,Health Care,C1,2025-01-10,3
-7,Ana,\"Riverside, CC\",AAS,Health Care,C2,2025-01-10,3
-7,\"Ana,Riverside\", CC,AAS,Health Care,C3,2025-01-10,3
-7,Ana,\"Riverside, CC\",AAS,Health Care ,C4,2025-01-10,3
-7,Ana,\"Riverside, CC\",AAS,Health Care,C5,2025-01-10,3
-7,Ana,\"Riverside, CC\",AAS,Health Care,C6,2025-01-10,3
+            "course_id,member_id,member_name,institution,program,program_area,completed_on,credit_hours
+C1,7,Ana,\"Riverside, CC\",AAS,Health Care,2025-01-10,3
+C2,7,Ana,\"Riverside, CC\",AAS,Health Care,2025-01-10,3
+C3,7,\"Ana,Riverside\", CC,AAS,Health Care,2025-01-10,3
+C4,7,Ana,\"Riverside, CC\",AAS,Health Care ,2025-01-10,3
+C5,7,Ana,\"Riverside, CC\",AAS,Health Care,2025-01-10,3
+C6,7,Ana,\"Riverside, CC\",AAS,Health Care,2025-01-10,3
 ",
         );
         let heads: Vec<&Arc<LineHead>> = out
@@ -765,6 +772,53 @@ mod tests {
         assert_eq!(names, [ana, ana, ("Ana,Riverside", "CC"), ana, ana, ana]);
         let shared: Vec<bool> = heads.windows(2).map(|w| Arc::ptr_eq(w[0], w[1])).collect();
         assert_eq!(shared, [true, false, false, true, true]);
+    }
+
+    #[test]
+    fn heads_are_compared_field_by_field_where_their_columns_are_apart_or_cut_short() {
+        // The program between the institution and the program area, then
+        // rows that end inside the head.
+        let out = run(
+            "member_id,member_name,institution,course_id,program,program_area,completed_on,credit_hours
+7,Ana,CC,C1,AAS,Health Care,2025-01-10,3
+7,Ana,CC,C2,AAS,Health Care,2025-01-10,3
+7,Ana,CC,C3,Coding,Health Care,2025-01-10,3
+8,Bo,CC
+8,Bo,CC
+8,Bo,DD
+",
+        );
+        let heads: Vec<&Arc<LineHead>> = out
+            .records
+            .iter()
+            .map(|r| match r {
+                Record::Transcript(t) => &t.head,
+                _ => panic!("transcript lines"),
+            })
+            .collect();
+        let read: Vec<(&str, &str, &str)> = heads
+            .iter()
+            .map(|h| {
+                (
+                    h.member_id.as_str(),
+                    h.institution.as_str(),
+                    h.program.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("7", "CC", "AAS"),
+                ("7", "CC", "AAS"),
+                ("7", "CC", "Coding"),
+                ("8", "CC", ""),
+                ("8", "CC", ""),
+                ("8", "DD", "")
+            ]
+        );
+        let shared: Vec<bool> = heads.windows(2).map(|w| Arc::ptr_eq(w[0], w[1])).collect();
+        assert_eq!(shared, [true, false, false, true, false]);
     }
 
     #[test]

@@ -98,19 +98,23 @@ impl Fields {
 
     /// `N` fields from field `first` on, as the text holds them with the
     /// byte between each, and where each ends in that text: two runs equal
-    /// in both hold the same fields, whatever byte is between them.
+    /// in both hold the same fields, whatever byte is between them. `None`
+    /// when the record has fewer fields.
     pub fn run<const N: usize>(&self, first: usize) -> Option<(&str, [usize; N])> {
         let start = match first.checked_sub(1) {
             Some(before) => *self.ends.get(before)? + 1,
             None => 0,
         };
-        let ends: [usize; N] = std::array::from_fn(|k| {
-            self.ends
-                .get(first + k)
-                .map_or(usize::MAX, |end| end.wrapping_sub(start))
-        });
-        let end = *self.ends.get((first + N).checked_sub(1)?)?;
-        Some((self.text.get(start..end)?, ends))
+        let ends = self.ends.get(first..first.checked_add(N)?)?;
+        let mut relative = [0; N];
+        let mut last = 0;
+        for (kept, &end) in relative.iter_mut().zip(ends) {
+            // Each field ends after the one before: fields made otherwise are
+            // not compared as a run.
+            *kept = end.checked_sub(start).filter(|&end| end >= last)?;
+            last = *kept;
+        }
+        Some((self.text.get(start..start + last)?, relative))
     }
 
     /// Adds a field after the others.
@@ -274,5 +278,23 @@ mod tests {
         from_line.clear();
         assert!(from_line.is_empty());
         assert_eq!(from_line, Fields::default());
+    }
+
+    #[test]
+    fn a_run_of_fields_is_their_text_and_ends_from_where_it_starts() {
+        let fields: Fields = ["id", "7", "Ana", "", "CC", "x"].into_iter().collect();
+        // The text is "id,7,Ana,,CC,x".
+        assert_eq!(fields.run::<3>(1), Some(("7,Ana,", [1, 5, 6])));
+        assert_eq!(fields.run::<2>(0), Some(("id,7", [2, 4])));
+        assert_eq!(fields.run::<3>(3), Some((",CC,x", [0, 3, 5])));
+        // Past the last field: no run.
+        assert_eq!(fields.run::<3>(4), None);
+        assert_eq!(fields.run::<1>(6), None);
+        assert_eq!(fields.run::<1>(usize::MAX), None);
+        // A comma moved from one field to the next: the same text, other ends.
+        let one: Fields = ["x", "7,Ana", "B", "CC"].into_iter().collect();
+        let other: Fields = ["x", "7", "Ana,B", "CC"].into_iter().collect();
+        assert_eq!(one.run::<2>(1), Some(("7,Ana,B", [5, 7])));
+        assert_eq!(other.run::<2>(1), Some(("7,Ana,B", [1, 7])));
     }
 }
