@@ -708,6 +708,22 @@ mod tests {
         normalize_sheet(csv_sheet(text), place, &HeaderMatcher::default())
     }
 
+    /// Each transcript line's head.
+    fn heads_of(out: &SheetRecords) -> Vec<&Arc<LineHead>> {
+        out.records
+            .iter()
+            .map(|r| match r {
+                Record::Transcript(t) => &t.head,
+                _ => panic!("transcript lines"),
+            })
+            .collect()
+    }
+
+    /// Whether each line after the first shares the head of the line before.
+    fn shared_with_the_line_before(heads: &[&Arc<LineHead>]) -> Vec<bool> {
+        heads.windows(2).map(|w| Arc::ptr_eq(w[0], w[1])).collect()
+    }
+
     #[test]
     fn consecutive_lines_with_the_same_head_share_it() {
         let out = run(
@@ -718,14 +734,7 @@ mod tests {
             7,Riverside CC,AAS,Health Care,C4,2025-01-10,3
 ",
         );
-        let heads: Vec<&Arc<LineHead>> = out
-            .records
-            .iter()
-            .map(|r| match r {
-                Record::Transcript(t) => &t.head,
-                _ => panic!("transcript lines"),
-            })
-            .collect();
+        let heads = heads_of(&out);
         let institutions: Vec<&str> = heads.iter().map(|h| h.institution.as_str()).collect();
         assert_eq!(
             institutions,
@@ -756,21 +765,14 @@ C5,7,Ana,\"Riverside, CC\",AAS,Health Care,2025-01-10,3
 C6,7,Ana,\"Riverside, CC\",AAS,Health Care,2025-01-10,3
 ",
         );
-        let heads: Vec<&Arc<LineHead>> = out
-            .records
-            .iter()
-            .map(|r| match r {
-                Record::Transcript(t) => &t.head,
-                _ => panic!("transcript lines"),
-            })
-            .collect();
+        let heads = heads_of(&out);
         let names: Vec<(&str, &str)> = heads
             .iter()
             .map(|h| (h.member_name.as_str(), h.institution.as_str()))
             .collect();
         let ana = ("Ana", "Riverside, CC");
         assert_eq!(names, [ana, ana, ("Ana,Riverside", "CC"), ana, ana, ana]);
-        let shared: Vec<bool> = heads.windows(2).map(|w| Arc::ptr_eq(w[0], w[1])).collect();
+        let shared = shared_with_the_line_before(&heads);
         assert_eq!(shared, [true, false, false, true, true]);
     }
 
@@ -788,14 +790,7 @@ C6,7,Ana,\"Riverside, CC\",AAS,Health Care,2025-01-10,3
 8,Bo,DD
 ",
         );
-        let heads: Vec<&Arc<LineHead>> = out
-            .records
-            .iter()
-            .map(|r| match r {
-                Record::Transcript(t) => &t.head,
-                _ => panic!("transcript lines"),
-            })
-            .collect();
+        let heads = heads_of(&out);
         let read: Vec<(&str, &str, &str)> = heads
             .iter()
             .map(|h| {
@@ -817,7 +812,7 @@ C6,7,Ana,\"Riverside, CC\",AAS,Health Care,2025-01-10,3
                 ("8", "DD", "")
             ]
         );
-        let shared: Vec<bool> = heads.windows(2).map(|w| Arc::ptr_eq(w[0], w[1])).collect();
+        let shared = shared_with_the_line_before(&heads);
         assert_eq!(shared, [true, false, false, true, false]);
     }
 
