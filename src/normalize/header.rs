@@ -285,7 +285,21 @@ pub struct Header {
     /// The column index of each field present, by `Field as usize`: every
     /// field of every row is looked up.
     by_field: Box<[Option<usize>; FIELD_COUNT]>,
+    /// The column of the first of `LINE_HEAD`, when the line head's columns
+    /// are side by side in that order.
+    head_run_start: Option<usize>,
 }
+
+/// A transcript line head's fields in SPEC.md's order of the columns: a
+/// file laid out so (member_name among them) has its heads compared as one
+/// run of bytes.
+pub const LINE_HEAD: [Field; 5] = [
+    Field::MemberId,
+    Field::MemberName,
+    Field::Institution,
+    Field::Program,
+    Field::ProgramArea,
+];
 
 /// How many fields there are.
 pub const FIELD_COUNT: usize = FIELDS.len();
@@ -294,6 +308,12 @@ impl Header {
     /// The column index of a field present.
     pub fn column(&self, field: Field) -> Option<usize> {
         self.by_field[field as usize]
+    }
+
+    /// The column of the first of `LINE_HEAD`, when the line head's columns
+    /// are side by side in that order.
+    pub fn head_run_start(&self) -> Option<usize> {
+        self.head_run_start
     }
 }
 
@@ -396,11 +416,18 @@ impl HeaderMatcher {
             for (&field, &i) in &columns {
                 by_field[field as usize] = Some(i);
             }
+            let head_run_start = by_field[LINE_HEAD[0] as usize].filter(|&first| {
+                LINE_HEAD
+                    .iter()
+                    .enumerate()
+                    .all(|(k, &field)| by_field[field as usize] == Some(first + k))
+            });
             return Some(Header {
                 kind,
                 missing,
                 last_named,
                 by_field,
+                head_run_start,
             });
         }
         None

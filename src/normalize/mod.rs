@@ -12,7 +12,7 @@ use jiff::civil::Date;
 
 use crate::model::{Code, Hundredths, Kind, Rejection, RowRef, SourceId, Text};
 use crate::source::{Cell, Cells, RawRow, RowSink, Sheet};
-use header::{Field, Header, HeaderMatcher, FIELD_COUNT};
+use header::{Field, Header, HeaderMatcher, FIELD_COUNT, LINE_HEAD};
 use intern::Interner;
 use value::{
     parse_date, parse_date_str, parse_hours, parse_hours_str, with_cell_text, Amount, DateContext,
@@ -343,18 +343,8 @@ pub struct RowNormalizer {
 #[derive(Default)]
 struct HeadRun {
     text: String,
-    ends: [usize; HEAD_FIELDS.len()],
+    ends: [usize; LINE_HEAD.len()],
 }
-
-/// A line head's fields in SPEC.md's order of the columns: a file laid out
-/// so (member_name among them) has its heads compared as one run of bytes.
-const HEAD_FIELDS: [Field; 5] = [
-    Field::MemberId,
-    Field::MemberName,
-    Field::Institution,
-    Field::Program,
-    Field::ProgramArea,
-];
 
 impl RowNormalizer {
     /// Rows numbered up to `below` are passed over.
@@ -524,41 +514,35 @@ impl RowCells<'_> {
         }
     }
 
-    /// The line head of the row before, when this row repeats it.
+    /// The line head of the row before, when this row repeats it. This
+    /// row's head, the same or made from it next, is the last head from
+    /// now on, so its run is kept.
     fn same_head(&mut self) -> Option<Arc<LineHead>> {
-        let last = self.last_head.as_ref()?;
-        if let Some((text, ends)) = head_run(self.row, self.header) {
-            if ends == self.last_head_run.ends && text == self.last_head_run.text {
+        let run = head_run(self.row, self.header);
+        let kept = &mut *self.last_head_run;
+        if let (Some(last), Some((text, ends))) = (self.last_head.as_ref(), run) {
+            if ends == kept.ends && text == kept.text {
                 return Some(last.clone());
             }
         }
-        let kept = [
+        // Where the head's columns are apart, no run is kept to match.
+        let (text, ends) = run.unwrap_or(("", [usize::MAX; LINE_HEAD.len()]));
+        kept.text.clear();
+        kept.text.push_str(text);
+        kept.ends = ends;
+        let last = self.last_head.as_ref()?;
+        let fields = [
             &last.member_id,
             &last.member_name,
             &last.institution,
             &last.program,
             &last.program_area,
         ];
-        let same = HEAD_FIELDS
+        let same = LINE_HEAD
             .iter()
-            .zip(kept)
+            .zip(fields)
             .all(|(&field, text)| self.reads_as(field, text));
-        let last = same.then(|| last.clone());
-        if last.is_some() {
-            self.keep_head_run();
-        }
-        last
-    }
-
-    /// Remembers this line's head run as the last head's (none where its
-    /// head's columns are not side by side).
-    fn keep_head_run(&mut self) {
-        let (text, ends) =
-            head_run(self.row, self.header).unwrap_or(("", [usize::MAX; HEAD_FIELDS.len()]));
-        let kept = &mut *self.last_head_run;
-        kept.text.clear();
-        kept.text.push_str(text);
-        kept.ends = ends;
+        same.then(|| last.clone())
     }
 
     fn date(&self, field: Field) -> Parsed<Date> {
@@ -590,17 +574,12 @@ impl RowCells<'_> {
 }
 
 /// The line's head fields as it holds them, when their columns are side by
-/// side in `HEAD_FIELDS`' order.
-fn head_run<'r>(row: &'r RawRow, header: &Header) -> Option<(&'r str, [usize; HEAD_FIELDS.len()])> {
+/// side in `LINE_HEAD`'s order.
+fn head_run<'r>(row: &'r RawRow, header: &Header) -> Option<(&'r str, [usize; LINE_HEAD.len()])> {
     let Cells::Text(fields) = &row.cells else {
         return None;
     };
-    let first = header.column(HEAD_FIELDS[0])?;
-    let side_by_side = HEAD_FIELDS
-        .iter()
-        .enumerate()
-        .all(|(k, &field)| header.column(field) == Some(first + k));
-    side_by_side.then(|| fields.run(first)).flatten()
+    fields.run(header.head_run_start()?)
 }
 
 fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
@@ -617,7 +596,6 @@ fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
                         program: row.text(Field::Program),
                         program_area: row.text(Field::ProgramArea),
                     });
-                    row.keep_head_run();
                     row.last_head.insert(head).clone()
                 }
             };

@@ -37,38 +37,24 @@ pub fn write(
                 if k > 0 {
                     block.push(',');
                 }
+                // Only text may need quotes or start a formula.
                 match value {
                     Value::Message(rejection) => {
-                        push_message(&mut block, rejection, &mut text);
-                        continue;
+                        push_message(&mut block, rejection, &mut text, &mut defused)
                     }
-                    Value::Text(Cow::Borrowed(s)) if plain.is_known(k, s) => {
-                        block.push_str(s);
-                        continue;
+                    Value::Text(Cow::Borrowed(s)) if plain.is_known(k, s) => block.push_str(s),
+                    Value::Text(s) => {
+                        let as_it_stands = push_text(&mut block, s, &mut defused);
+                        if let (true, Cow::Borrowed(s)) = (as_it_stands, s) {
+                            plain.know(k, s);
+                        }
                     }
-                    Value::Text(Cow::Borrowed(s)) if !is_formula_like(s) && !needs_quotes(s) => {
-                        plain.know(k, s);
-                        block.push_str(s);
-                        continue;
-                    }
-                    _ => {}
-                }
-                // Only text may need quotes or start a formula.
-                match (value.as_text(&mut text), value) {
-                    (Some(s), _) if is_formula_like(s) => {
-                        defused.clear();
-                        defused.push('\'');
-                        defused.push_str(s);
-                        push_field(&mut block, &defused);
-                    }
-                    (Some(s), _) => push_field(&mut block, s),
-                    (None, Value::Text(_) | Value::Message(_)) => unreachable!("text"),
-                    (None, Value::Row(None) | Value::Amount(None)) => {}
-                    (None, Value::Row(Some(n))) => block.push_str(numbers.format(*n)),
-                    (None, Value::Amount(Some(h))) => h.push_to(&mut block),
-                    (None, Value::Date(d)) => push_date(&mut block, *d),
-                    (None, Value::Bool(true)) => block.push_str("true"),
-                    (None, Value::Bool(false)) => block.push_str("false"),
+                    Value::Row(None) | Value::Amount(None) => {}
+                    Value::Row(Some(n)) => block.push_str(numbers.format(*n)),
+                    Value::Amount(Some(h)) => h.push_to(&mut block),
+                    Value::Date(d) => push_date(&mut block, *d),
+                    Value::Bool(true) => block.push_str("true"),
+                    Value::Bool(false) => block.push_str("false"),
                 }
             }
             end_row(&mut block, row_start);
@@ -107,7 +93,12 @@ impl PlainTexts {
 /// make about 150 MB of messages). One that is not so plain (a quote in it,
 /// nothing to quote, a formula's first character) is made aside as any
 /// text is.
-fn push_message(out: &mut String, rejection: &Rejection, scratch: &mut String) {
+fn push_message(
+    out: &mut String,
+    rejection: &Rejection,
+    scratch: &mut String,
+    defused: &mut String,
+) {
     let start = out.len();
     out.push('"');
     rejection.message_into(out);
@@ -122,10 +113,21 @@ fn push_message(out: &mut String, rejection: &Rejection, scratch: &mut String) {
     scratch.clear();
     scratch.push_str(message);
     out.truncate(start);
-    if is_formula_like(scratch) {
-        scratch.insert(0, '\'');
+    push_text(out, scratch, defused);
+}
+
+/// Adds `text` as SPEC.md's outputs hold it: a formula's first character
+/// marked with `'`, then quoted as the csv crate quotes. Says whether it
+/// went in as it stands (no mark, no quotes).
+fn push_text(out: &mut String, text: &str, defused: &mut String) -> bool {
+    if !is_formula_like(text) {
+        return push_field(out, text);
     }
-    push_field(out, scratch);
+    defused.clear();
+    defused.push('\'');
+    defused.push_str(text);
+    push_field(out, defused);
+    false
 }
 
 /// Ends the row begun at `row_start`: a row of one empty field is written
@@ -138,11 +140,12 @@ fn end_row(out: &mut String, row_start: usize) {
 }
 
 /// Adds `field` as the csv crate writes it: in quotes, each quote doubled,
-/// only when it holds a comma, a quote or a line end.
-fn push_field(out: &mut String, field: &str) {
+/// only when it holds a comma, a quote or a line end. Says whether it went
+/// in without quotes.
+fn push_field(out: &mut String, field: &str) -> bool {
     if !needs_quotes(field) {
         out.push_str(field);
-        return;
+        return true;
     }
     out.reserve(field.len() + 2);
     out.push('"');
@@ -153,6 +156,7 @@ fn push_field(out: &mut String, field: &str) {
         }
     }
     out.push('"');
+    false
 }
 
 /// Whether the csv crate would quote `field`: a comma, a quote or a line end in it.
