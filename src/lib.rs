@@ -415,26 +415,52 @@ fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
         .collect();
     let (credits, rejections, summary) = (&batch.credits, &batch.rejections, &batch.summary);
     let report = &mut batch.report;
-    let mut page = Vec::new();
-    sink::atomic::write_files(&config.out, &names, |i, out| match tables.get(i) {
-        // The report is counted and made while the credits are written, in
-        // the time the writing's threads would wait (10M rows: 6.60 -> 6.42 s).
-        Some(table) if i == 0 => {
-            let (written, made) = rayon::join(
-                || sink::write(table, config.format, config.bom, out),
-                || {
-                    report.tally(credits, rejections);
-                    report.html(summary, rejections)
-                },
-            );
-            page = made;
-            written
-        }
-        Some(table) => sink::write(table, config.format, config.bom, out),
-        None => Ok(page
-            .iter()
-            .try_for_each(|piece| out.write_all(piece.as_bytes()))?),
-    })
+    let page = std::sync::OnceLock::new();
+    let (format, bom) = (config.format, config.bom);
+    let [credits_table, rejections_table, summary_table, claims_table] = &tables;
+    let [credits_name, rejections_name, summary_name, claims_name, report_name] =
+        <[String; 5]>::try_from(names).expect("five outputs");
+    let table_job = |name, table| -> sink::atomic::Job<'_> {
+        (
+            name,
+            Box::new(move |out| sink::write(table, format, bom, out)),
+        )
+    };
+    // The credits and the rejections are made at once: the rejections,
+    // three rows in four of a large batch, wait on the disk more than on
+    // the cores, and the credits on the cores, the report's counts made
+    // beside them.
+    let together = vec![
+        (
+            credits_name,
+            Box::new(|out: &mut (dyn std::io::Write + Send)| {
+                let (written, made) = rayon::join(
+                    || sink::write(credits_table, format, bom, out),
+                    || {
+                        report.tally(credits, rejections);
+                        report.html(summary, rejections)
+                    },
+                );
+                let _ = page.set(made);
+                written
+            }) as Box<_>,
+        ),
+        table_job(rejections_name, rejections_table),
+    ];
+    let then = vec![
+        table_job(summary_name, summary_table),
+        table_job(claims_name, claims_table),
+        (
+            report_name,
+            Box::new(|out: &mut (dyn std::io::Write + Send)| {
+                let page: &[String] = page.get().map_or(&[], Vec::as_slice);
+                Ok(page
+                    .iter()
+                    .try_for_each(|piece| out.write_all(piece.as_bytes()))?)
+            }),
+        ),
+    ];
+    sink::atomic::write_files(&config.out, vec![together, then])
 }
 
 /// Outputs replace files of the same names: an output folder that holds an

@@ -10,63 +10,86 @@ use std::thread::JoinHandle;
 
 use anyhow::{Context, Result};
 
-/// Writes each named file into `dir`, its contents written by `write(i, out)`.
-/// Each file goes to disk on a thread of its own, which flushes it while
-/// the next is made; all are renamed once every one is on disk.
-pub fn write_files(
-    dir: &Path,
-    names: &[String],
-    mut write: impl FnMut(usize, &mut (dyn Write + Send)) -> Result<()>,
-) -> Result<()> {
-    let disk_full = |name: &str| {
-        format!(
-            "cannot write {name} in {}: is the disk full?",
-            dir.display()
-        )
-    };
-    let mut written = Vec::with_capacity(names.len());
-    for (i, name) in names.iter().enumerate() {
-        let prefix = format!(".{name}.");
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(".tmp");
-        // Temporary files are private by default; outputs are ordinary files.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o644));
+/// One output file: its name, and what writes its bytes.
+pub type Job<'a> = (String, WriteBytes<'a>);
+
+/// What writes a file's bytes, once.
+pub type WriteBytes<'a> = Box<dyn FnOnce(&mut (dyn Write + Send)) -> Result<()> + Send + 'a>;
+
+/// Writes each job's file into `dir`: the files of a wave at once, the
+/// waves one after the other. Each file goes to disk on a thread of its
+/// own, which flushes it while the rest are made; all are renamed once
+/// every one is on disk.
+pub fn write_files(dir: &Path, waves: Vec<Vec<Job<'_>>>) -> Result<()> {
+    use rayon::prelude::*;
+    let mut written = Vec::new();
+    for wave in waves {
+        let made: Vec<Result<Written>> = wave
+            .into_par_iter()
+            .map(|(name, job)| write_file(dir, name, job))
+            .collect();
+        // The first file that failed, in the jobs' order, says why.
+        for file in made {
+            written.push(file?);
         }
-        let temp = builder.tempfile_in(dir).with_context(|| {
-            format!(
-                "cannot write in {}: check that it is a writable directory",
-                dir.display()
-            )
-        })?;
-        let written_whole = (|| -> Result<JoinHandle<std::io::Result<()>>> {
-            let mut out = DiskWriter::new(temp.as_file().try_clone()?);
-            write(i, &mut out)?;
-            Ok(out.finish()?)
-        })();
-        let on_disk = match written_whole {
-            Ok(on_disk) => on_disk,
-            // A table that the format cannot hold says so itself.
-            Err(e) if e.downcast_ref::<std::io::Error>().is_none() => return Err(e),
-            Err(e) => return Err(e.context(disk_full(name))),
-        };
-        written.push((temp, name, on_disk));
     }
     let mut on_disk = Vec::with_capacity(written.len());
     for (temp, name, synced) in written {
         match synced.join() {
             Ok(Ok(())) => on_disk.push((temp, name)),
-            Ok(Err(e)) => return Err(anyhow::Error::new(e).context(disk_full(name))),
-            Err(_) => anyhow::bail!("{}", disk_full(name)),
+            Ok(Err(e)) => return Err(anyhow::Error::new(e).context(disk_full(dir, &name))),
+            Err(_) => anyhow::bail!("{}", disk_full(dir, &name)),
         }
     }
     for (temp, name) in on_disk {
-        temp.persist(dir.join(name))
+        temp.persist(dir.join(&name))
             .with_context(|| format!("cannot replace {name} in {}", dir.display()))?;
     }
     Ok(())
+}
+
+/// A file written in full to its temporary file, and the thread that is
+/// putting it on disk.
+type Written = (
+    tempfile::NamedTempFile,
+    String,
+    JoinHandle<std::io::Result<()>>,
+);
+
+fn write_file(dir: &Path, name: String, job: WriteBytes<'_>) -> Result<Written> {
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // Temporary files are private by default; outputs are ordinary files.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let temp = builder.tempfile_in(dir).with_context(|| {
+        format!(
+            "cannot write in {}: check that it is a writable directory",
+            dir.display()
+        )
+    })?;
+    let written_whole = (|| -> Result<JoinHandle<std::io::Result<()>>> {
+        let mut out = DiskWriter::new(temp.as_file().try_clone()?);
+        job(&mut out)?;
+        Ok(out.finish()?)
+    })();
+    match written_whole {
+        Ok(on_disk) => Ok((temp, name, on_disk)),
+        // A table that the format cannot hold says so itself.
+        Err(e) if e.downcast_ref::<std::io::Error>().is_none() => Err(e),
+        Err(e) => Err(e.context(disk_full(dir, &name))),
+    }
+}
+
+fn disk_full(dir: &Path, name: &str) -> String {
+    format!(
+        "cannot write {name} in {}: is the disk full?",
+        dir.display()
+    )
 }
 
 /// Bytes go to the file in chunks of this size, aligned as direct I/O needs.
@@ -239,20 +262,22 @@ mod tests {
         // Two whole chunks, then a tail that is not a whole number of blocks.
         let len = 2 * CHUNK + 12_345;
         let byte = |i: usize| (i % 251) as u8;
-        let names = vec!["big.csv".to_string(), "small.csv".to_string()];
-        write_files(dir.path(), &names, |i, out| {
-            if i == 0 {
+        let big: Job = (
+            "big.csv".to_string(),
+            Box::new(|out| {
                 // Written in uneven pieces, as rendered blocks are.
                 let bytes: Vec<u8> = (0..len).map(byte).collect();
                 for piece in bytes.chunks(1_000_003) {
                     out.write_all(piece)?;
                 }
-            } else {
-                out.write_all(b"a,b\n")?;
-            }
-            Ok(())
-        })
-        .unwrap();
+                Ok(())
+            }),
+        );
+        let small: Job = (
+            "small.csv".to_string(),
+            Box::new(|out| Ok(out.write_all(b"a,b\n")?)),
+        );
+        write_files(dir.path(), vec![vec![big, small]]).unwrap();
         let big = std::fs::read(dir.path().join("big.csv")).unwrap();
         assert_eq!(big.len(), len);
         assert!(big.iter().enumerate().all(|(i, &b)| b == byte(i)));
@@ -262,5 +287,65 @@ mod tests {
         );
         // Only the outputs are left: no temporary files.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    fn job<'a>(
+        name: &str,
+        write: impl FnOnce(&mut (dyn Write + Send)) -> Result<()> + Send + 'a,
+    ) -> Job<'a> {
+        (name.to_string(), Box::new(write))
+    }
+
+    #[test]
+    fn a_wave_is_written_after_the_waves_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let made = std::sync::OnceLock::new();
+        let first = vec![
+            job("a.csv", |out| {
+                made.set(b"made in a".to_vec()).unwrap();
+                Ok(out.write_all(b"a")?)
+            }),
+            job("b.csv", |out| Ok(out.write_all(b"b")?)),
+        ];
+        let then = vec![job("c.csv", |out| {
+            Ok(out.write_all(made.get().expect("made before"))?)
+        })];
+        write_files(dir.path(), vec![first, then]).unwrap();
+        let read = |name| std::fs::read(dir.path().join(name)).unwrap();
+        assert_eq!(read("a.csv"), b"a");
+        assert_eq!(read("b.csv"), b"b");
+        assert_eq!(read("c.csv"), b"made in a");
+    }
+
+    #[test]
+    fn a_failed_file_stops_the_run_before_any_output_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.csv"), "old").unwrap();
+        let waves = vec![
+            vec![
+                job("a.csv", |out| Ok(out.write_all(b"new")?)),
+                job("b.csv", |_| anyhow::bail!("b cannot be held")),
+            ],
+            vec![job("c.csv", |_| panic!("a later wave is not written"))],
+        ];
+        let e = write_files(dir.path(), waves).unwrap_err();
+        assert_eq!(e.to_string(), "b cannot be held");
+        // The old output is as it was, and no temporary file is left.
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a.csv")).unwrap(),
+            "old"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn of_two_failed_files_the_first_in_order_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let wave = vec![
+            job("a.csv", |_| anyhow::bail!("a failed")),
+            job("b.csv", |_| anyhow::bail!("b failed")),
+        ];
+        let e = write_files(dir.path(), vec![wave]).unwrap_err();
+        assert_eq!(e.to_string(), "a failed");
     }
 }
