@@ -21,6 +21,17 @@ impl Text {
     pub fn ptr_eq(a: &Text, b: &Text) -> bool {
         arcstr::ArcStr::ptr_eq(&a.0, &b.0)
     }
+
+    /// Keeps the text to the end of the process: from then on its copies
+    /// and their drops count nothing (no atomic operation on its count).
+    pub fn keep_to_the_end(&self) {
+        self.0.leak();
+    }
+
+    /// Whether the text is kept to the end of the process.
+    pub fn is_kept_to_the_end(&self) -> bool {
+        arcstr::ArcStr::is_static(&self.0)
+    }
 }
 
 impl std::ops::Deref for Text {

@@ -37,6 +37,12 @@ impl Interner {
         if self.seen.len() >= MOST_KEPT {
             self.seen.clear();
         }
+        // Each kept text is copied into many records (a line, its credit)
+        // and dropped with them, each copy and drop an atomic operation on
+        // its count; kept to the end of the process, they count nothing.
+        // The records hold these texts until the outputs are written, and
+        // the process ends soon after.
+        text.keep_to_the_end();
         self.seen.insert(text.clone());
         text
     }
@@ -58,5 +64,6 @@ mod tests {
         assert!(Text::ptr_eq(&interner.text(""), &interner.text("")));
         let shared = interner.share(Text::from("Other College"));
         assert!(Text::ptr_eq(&shared, &c));
+        assert!(a.is_kept_to_the_end() && shared.is_kept_to_the_end());
     }
 }
