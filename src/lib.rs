@@ -37,6 +37,7 @@ use rules::prior::{Prior, PriorMember};
 use rules::roster::{build_roster, Roster};
 use rules::ruleset::credential_key;
 use rules::Outcome;
+use sink::atomic::job;
 use sink::report::RunReport;
 use source::csv::Streamed;
 use source::inputs::{read_text, select, Format, InputFile, ReadOptions};
@@ -420,45 +421,34 @@ fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
     let [credits_table, rejections_table, summary_table, claims_table] = &tables;
     let [credits_name, rejections_name, summary_name, claims_name, report_name] =
         <[String; 5]>::try_from(names).expect("five outputs");
-    let table_job = |name, table| -> sink::atomic::Job<'_> {
-        (
-            name,
-            Box::new(move |out| sink::write(table, format, bom, out)),
-        )
-    };
+    let table_job = |name, table| job(name, move |out| sink::write(table, format, bom, out));
     // The credits and the rejections are made at once: the rejections,
     // three rows in four of a large batch, wait on the disk more than on
     // the cores, and the credits on the cores, the report's counts made
     // beside them.
     let together = vec![
-        (
-            credits_name,
-            Box::new(|out: &mut (dyn std::io::Write + Send)| {
-                let (written, made) = rayon::join(
-                    || sink::write(credits_table, format, bom, out),
-                    || {
-                        report.tally(credits, rejections);
-                        report.html(summary, rejections)
-                    },
-                );
-                let _ = page.set(made);
-                written
-            }) as Box<_>,
-        ),
+        job(credits_name, |out| {
+            let (written, made) = rayon::join(
+                || sink::write(credits_table, format, bom, out),
+                || {
+                    report.tally(credits, rejections);
+                    report.html(summary, rejections)
+                },
+            );
+            let _ = page.set(made);
+            written
+        }),
         table_job(rejections_name, rejections_table),
     ];
     let then = vec![
         table_job(summary_name, summary_table),
         table_job(claims_name, claims_table),
-        (
-            report_name,
-            Box::new(|out: &mut (dyn std::io::Write + Send)| {
-                let page: &[String] = page.get().map_or(&[], Vec::as_slice);
-                Ok(page
-                    .iter()
-                    .try_for_each(|piece| out.write_all(piece.as_bytes()))?)
-            }),
-        ),
+        job(report_name, |out| {
+            let page: &[String] = page.get().map_or(&[], Vec::as_slice);
+            Ok(page
+                .iter()
+                .try_for_each(|piece| out.write_all(piece.as_bytes()))?)
+        }),
     ];
     sink::atomic::write_files(&config.out, vec![together, then])
 }

@@ -16,6 +16,14 @@ pub type Job<'a> = (String, WriteBytes<'a>);
 /// What writes a file's bytes, once.
 pub type WriteBytes<'a> = Box<dyn FnOnce(&mut (dyn Write + Send)) -> Result<()> + Send + 'a>;
 
+/// The file `name`, its bytes written by `write`.
+pub fn job<'a>(
+    name: String,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> Result<()> + Send + 'a,
+) -> Job<'a> {
+    (name, Box::new(write))
+}
+
 /// Writes each job's file into `dir`: the files of a wave at once, the
 /// waves one after the other. Each file goes to disk on a thread of its
 /// own, which flushes it while the rest are made; all are renamed once
@@ -262,21 +270,15 @@ mod tests {
         // Two whole chunks, then a tail that is not a whole number of blocks.
         let len = 2 * CHUNK + 12_345;
         let byte = |i: usize| (i % 251) as u8;
-        let big: Job = (
-            "big.csv".to_string(),
-            Box::new(|out| {
-                // Written in uneven pieces, as rendered blocks are.
-                let bytes: Vec<u8> = (0..len).map(byte).collect();
-                for piece in bytes.chunks(1_000_003) {
-                    out.write_all(piece)?;
-                }
-                Ok(())
-            }),
-        );
-        let small: Job = (
-            "small.csv".to_string(),
-            Box::new(|out| Ok(out.write_all(b"a,b\n")?)),
-        );
+        let big = job("big.csv".to_string(), |out| {
+            // Written in uneven pieces, as rendered blocks are.
+            let bytes: Vec<u8> = (0..len).map(byte).collect();
+            for piece in bytes.chunks(1_000_003) {
+                out.write_all(piece)?;
+            }
+            Ok(())
+        });
+        let small = job("small.csv".to_string(), |out| Ok(out.write_all(b"a,b\n")?));
         write_files(dir.path(), vec![vec![big, small]]).unwrap();
         let big = std::fs::read(dir.path().join("big.csv")).unwrap();
         assert_eq!(big.len(), len);
@@ -289,25 +291,18 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
-    fn job<'a>(
-        name: &str,
-        write: impl FnOnce(&mut (dyn Write + Send)) -> Result<()> + Send + 'a,
-    ) -> Job<'a> {
-        (name.to_string(), Box::new(write))
-    }
-
     #[test]
     fn a_wave_is_written_after_the_waves_before_it() {
         let dir = tempfile::tempdir().unwrap();
         let made = std::sync::OnceLock::new();
         let first = vec![
-            job("a.csv", |out| {
+            job("a.csv".to_string(), |out| {
                 made.set(b"made in a".to_vec()).unwrap();
                 Ok(out.write_all(b"a")?)
             }),
-            job("b.csv", |out| Ok(out.write_all(b"b")?)),
+            job("b.csv".to_string(), |out| Ok(out.write_all(b"b")?)),
         ];
-        let then = vec![job("c.csv", |out| {
+        let then = vec![job("c.csv".to_string(), |out| {
             Ok(out.write_all(made.get().expect("made before"))?)
         })];
         write_files(dir.path(), vec![first, then]).unwrap();
@@ -323,10 +318,12 @@ mod tests {
         std::fs::write(dir.path().join("a.csv"), "old").unwrap();
         let waves = vec![
             vec![
-                job("a.csv", |out| Ok(out.write_all(b"new")?)),
-                job("b.csv", |_| anyhow::bail!("b cannot be held")),
+                job("a.csv".to_string(), |out| Ok(out.write_all(b"new")?)),
+                job("b.csv".to_string(), |_| anyhow::bail!("b cannot be held")),
             ],
-            vec![job("c.csv", |_| panic!("a later wave is not written"))],
+            vec![job("c.csv".to_string(), |_| {
+                panic!("a later wave is not written")
+            })],
         ];
         let e = write_files(dir.path(), waves).unwrap_err();
         assert_eq!(e.to_string(), "b cannot be held");
@@ -342,8 +339,8 @@ mod tests {
     fn of_two_failed_files_the_first_in_order_says_why() {
         let dir = tempfile::tempdir().unwrap();
         let wave = vec![
-            job("a.csv", |_| anyhow::bail!("a failed")),
-            job("b.csv", |_| anyhow::bail!("b failed")),
+            job("a.csv".to_string(), |_| anyhow::bail!("a failed")),
+            job("b.csv".to_string(), |_| anyhow::bail!("b failed")),
         ];
         let e = write_files(dir.path(), vec![wave]).unwrap_err();
         assert_eq!(e.to_string(), "a failed");
