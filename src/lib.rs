@@ -422,11 +422,7 @@ fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
     let [credits_name, rejections_name, summary_name, claims_name, report_name] =
         <[String; 5]>::try_from(names).expect("five outputs");
     let table_job = |name, table| job(name, move |out| sink::write(table, format, bom, out));
-    // The credits and the rejections are made at once: the rejections,
-    // three rows in four of a large batch, wait on the disk more than on
-    // the cores, and the credits on the cores, the report's counts made
-    // beside them.
-    let together = vec![
+    let jobs = vec![
         job(credits_name, |out| {
             let (written, made) = rayon::join(
                 || sink::write(credits_table, format, bom, out),
@@ -439,8 +435,6 @@ fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
             written
         }),
         table_job(rejections_name, rejections_table),
-    ];
-    let then = vec![
         table_job(summary_name, summary_table),
         table_job(claims_name, claims_table),
         job(report_name, |out| {
@@ -450,7 +444,26 @@ fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
                 .try_for_each(|piece| out.write_all(piece.as_bytes()))?)
         }),
     ];
-    sink::atomic::write_files(&config.out, vec![together, then])
+    sink::atomic::write_files(&config.out, in_waves(format, jobs))
+}
+
+/// The outputs' jobs (credits, rejections, summary, claims, report) in
+/// the waves they are made in. As CSV or JSON lines the credits and the
+/// rejections are made at once: the rejections, three rows in four of a
+/// large batch, wait on the disk more than on the cores, and the credits
+/// on the cores, the report's counts made beside them. A workbook is made
+/// whole in memory before it is written, so workbooks are made one at a
+/// time (two at once: 1M rows peaked at 2.3 GB instead of 1.4).
+fn in_waves(
+    format: sink::OutputFormat,
+    jobs: Vec<sink::atomic::Job<'_>>,
+) -> Vec<Vec<sink::atomic::Job<'_>>> {
+    if format == sink::OutputFormat::Xlsx {
+        return jobs.into_iter().map(|job| vec![job]).collect();
+    }
+    let mut jobs = jobs.into_iter();
+    let together = jobs.by_ref().take(2).collect();
+    vec![together, jobs.collect()]
 }
 
 /// Outputs replace files of the same names: an output folder that holds an
@@ -934,6 +947,35 @@ mod tests {
             csv_batch_bytes: 0,
         };
         (input, dates, options)
+    }
+
+    #[test]
+    fn the_large_outputs_are_made_at_once_but_workbooks_one_at_a_time() {
+        let names_in_waves = |format| {
+            let jobs = ["credits", "rejections", "summary", "claims", "report"]
+                .map(|name| job(name.to_string(), |_| Ok(())))
+                .into();
+            in_waves(format, jobs)
+                .into_iter()
+                .map(|wave| wave.into_iter().map(|(name, _)| name).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        };
+        let two_then_three = [
+            vec!["credits", "rejections"],
+            vec!["summary", "claims", "report"],
+        ];
+        assert_eq!(names_in_waves(sink::OutputFormat::Csv), two_then_three);
+        assert_eq!(names_in_waves(sink::OutputFormat::Jsonl), two_then_three);
+        assert_eq!(
+            names_in_waves(sink::OutputFormat::Xlsx),
+            [
+                ["credits"],
+                ["rejections"],
+                ["summary"],
+                ["claims"],
+                ["report"]
+            ]
+        );
     }
 
     #[test]
