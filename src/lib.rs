@@ -438,7 +438,7 @@ fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
         table_job(summary_name, summary_table),
         table_job(claims_name, claims_table),
         job(report_name, |out| {
-            let page: &[String] = page.get().map_or(&[], Vec::as_slice);
+            let page: &Vec<String> = page.get().context("report.html is made with the credits")?;
             Ok(page
                 .iter()
                 .try_for_each(|piece| out.write_all(piece.as_bytes()))?)

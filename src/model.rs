@@ -29,6 +29,7 @@ impl Text {
     }
 
     /// Whether the text is kept to the end of the process.
+    #[cfg(test)]
     pub fn is_kept_to_the_end(&self) -> bool {
         arcstr::ArcStr::is_static(&self.0)
     }

@@ -14,9 +14,23 @@ const MOST_KEPT: usize = 1 << 16;
 #[derive(Default)]
 pub struct Interner {
     seen: HashSet<Text>,
+    to_the_end: bool,
 }
 
 impl Interner {
+    /// An interner whose texts are kept to the end of the process, for the
+    /// texts of records: each is copied into many records (a line, its
+    /// credit) and dropped with them, each copy and drop an atomic
+    /// operation on its count; kept to the end, they count nothing. The
+    /// lines hold them until the rules have read them anyway, and the
+    /// outputs' rows until they are written; the process ends soon after.
+    pub fn keeping_to_the_end() -> Interner {
+        Interner {
+            to_the_end: true,
+            ..Interner::default()
+        }
+    }
+
     /// `text`, or the equal text already kept.
     pub fn share(&mut self, text: Text) -> Text {
         match self.seen.get(text.as_str()) {
@@ -37,12 +51,9 @@ impl Interner {
         if self.seen.len() >= MOST_KEPT {
             self.seen.clear();
         }
-        // Each kept text is copied into many records (a line, its credit)
-        // and dropped with them, each copy and drop an atomic operation on
-        // its count; kept to the end of the process, they count nothing.
-        // The records hold these texts until the outputs are written, and
-        // the process ends soon after.
-        text.keep_to_the_end();
+        if self.to_the_end {
+            text.keep_to_the_end();
+        }
         self.seen.insert(text.clone());
         text
     }
@@ -64,6 +75,16 @@ mod tests {
         assert!(Text::ptr_eq(&interner.text(""), &interner.text("")));
         let shared = interner.share(Text::from("Other College"));
         assert!(Text::ptr_eq(&shared, &c));
-        assert!(a.is_kept_to_the_end() && shared.is_kept_to_the_end());
+        // A workbook's cells, a run's reasons: freed with what holds them.
+        assert!(!a.is_kept_to_the_end() && !shared.is_kept_to_the_end());
+    }
+
+    #[test]
+    fn a_records_interner_keeps_its_texts_to_the_end() {
+        let mut interner = Interner::keeping_to_the_end();
+        let made = interner.text("Riverside Community College");
+        let shared = interner.share(Text::from("Other College"));
+        assert!(made.is_kept_to_the_end() && shared.is_kept_to_the_end());
+        assert!(Text::ptr_eq(&interner.text("Other College"), &shared));
     }
 }

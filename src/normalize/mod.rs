@@ -358,7 +358,7 @@ impl RowNormalizer {
             search,
             place,
             below,
-            texts: Interner::default(),
+            texts: Interner::keeping_to_the_end(),
             last: Default::default(),
             last_head: None,
             last_head_run: HeadRun::default(),

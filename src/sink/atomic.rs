@@ -27,7 +27,8 @@ pub fn job<'a>(
 /// Writes each job's file into `dir`: the files of a wave at once, the
 /// waves one after the other. Each file goes to disk on a thread of its
 /// own, which flushes it while the rest are made; all are renamed once
-/// every one is on disk.
+/// every one is on disk. A file that fails as it is made stops the later
+/// waves; one that fails only as it is flushed is found after them all.
 pub fn write_files(dir: &Path, waves: Vec<Vec<Job<'_>>>) -> Result<()> {
     use rayon::prelude::*;
     let mut written = Vec::new();
@@ -339,7 +340,11 @@ mod tests {
     fn of_two_failed_files_the_first_in_order_says_why() {
         let dir = tempfile::tempdir().unwrap();
         let wave = vec![
-            job("a.csv".to_string(), |_| anyhow::bail!("a failed")),
+            job("a.csv".to_string(), |_| {
+                // Failing after b, where both run at once.
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                anyhow::bail!("a failed")
+            }),
             job("b.csv".to_string(), |_| anyhow::bail!("b failed")),
         ];
         let e = write_files(dir.path(), vec![wave]).unwrap_err();
