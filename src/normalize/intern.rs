@@ -7,13 +7,15 @@ use foldhash::HashSet;
 use crate::model::Text;
 
 /// Past this many distinct texts the set starts again, so that a column of
-/// texts that never repeat costs no more than holding them.
+/// texts that never repeat costs no more than holding them (the set's own
+/// room; texts kept to the end stay, as the records hold them anyway).
 const MOST_KEPT: usize = 1 << 16;
 
 /// The distinct texts seen so far in one part of a sheet.
 #[derive(Default)]
 pub struct Interner {
     seen: HashSet<Text>,
+    /// Whether each text kept is made static (`keeping_to_the_end`).
     to_the_end: bool,
 }
 
