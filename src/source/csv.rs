@@ -158,6 +158,8 @@ pub struct RowReader<'t> {
     last_start: usize,
     /// Some row had a quote that never closes.
     saw_unclosed_quote: bool,
+    /// Where the first row whose quote never closes began.
+    first_unclosed: Option<usize>,
     done: bool,
 }
 
@@ -245,6 +247,7 @@ impl<'t> RowReader<'t> {
             },
             last_start: 0,
             saw_unclosed_quote: false,
+            first_unclosed: None,
             done: text.is_empty(),
         }
     }
@@ -368,6 +371,7 @@ impl<'t> RowReader<'t> {
             );
             self.current.unclosed_quote = true;
             self.saw_unclosed_quote = true;
+            self.first_unclosed.get_or_insert(start);
             self.offset = line_end;
             self.restarts += 1;
             self.parser = Parser::csv_at(bytes, self.offset, self.delimiter, self.restarts);
@@ -494,19 +498,33 @@ pub fn stream<P: Send>(
         );
         let buf_ref = &buf;
         // A piece's rows and their count, if they are the rows the piece
-        // holds: its last record ends at its end, and it read the header's rows.
+        // holds: its last record ends at its end, and it read the header's
+        // rows. If not, where the record ends that runs on past the piece's
+        // end (its quote not closed in the piece), if one does: a quoted
+        // value spans the cut; `usize::MAX` if it runs past the bytes read.
         let parse_piece = |from: usize, to: usize, first: bool| {
             // Cut after a line end, a piece holds whole characters.
-            let text = std::str::from_utf8(&buf_ref[from..to]).ok()?;
+            let text = std::str::from_utf8(&buf_ref[from..to]).map_err(|_| None)?;
             let mut reader = RowReader::new(text, delimiter);
             let made = piece(&mut reader, first);
             while reader.next_row().is_some() {}
-            let whole = !reader.saw_unclosed_quote
-                && (reader.row == 0
-                    || (eof && to == cut)
-                    || record_ends_at(buf_ref, from + reader.last_start, to, delimiter))
-                && (!first || reader.rows_read() >= first_rows.0);
-            whole.then(|| (made, reader.rows_read()))
+            if first && reader.rows_read() < first_rows.0 {
+                return Err(None);
+            }
+            let last = reader.first_unclosed.unwrap_or(reader.last_start);
+            let last_ends = if reader.row == 0 || (eof && to == cut) {
+                Some(to)
+            } else {
+                record_end(buf_ref, from + last, delimiter)
+            };
+            match last_ends {
+                Some(end) if end == to && !reader.saw_unclosed_quote => {
+                    Ok((made, reader.rows_read()))
+                }
+                Some(end) if end == buf_ref.len() && !eof => Err(Some(usize::MAX)),
+                Some(end) if end > to => Err(Some(end)),
+                _ => Err(None),
+            }
         };
         let parse = || {
             let parsed: Vec<_> = pieces
@@ -530,8 +548,18 @@ pub fn stream<P: Send>(
             Ok((next, next_eof))
         };
         let (parsed, read) = rayon::join(parse, read_next);
-        let Some(parsed) = parsed else {
+        let Some((parsed, unread)) = parsed else {
             return Ok(Streamed::NeedsWholeFile);
+        };
+        // The batch's last pieces, not read whole, may hold a quoted value
+        // that goes on into the next batch: they begin it. Not at the end of
+        // the file, where nothing follows, and not the whole batch: each
+        // batch reads at least one piece, so a quote that never closes is
+        // not read again and again, batch after batch.
+        let carried = match unread {
+            Some(k) if eof || k == 0 => return Ok(Streamed::NeedsWholeFile),
+            Some(k) => pieces[k].0,
+            None => cut,
         };
         let mut batch = Vec::with_capacity(parsed.len());
         for (made, rows) in parsed {
@@ -542,8 +570,11 @@ pub fn stream<P: Send>(
         if eof {
             return Ok(Streamed::Read { delimiter });
         }
-        let next;
+        let mut next;
         (next, eof) = read?;
+        if carried < cut {
+            next.splice(..0, buf[carried..cut].iter().copied());
+        }
         spare = std::mem::replace(&mut buf, next);
         uncut = 0;
     }
@@ -554,30 +585,41 @@ pub fn stream<P: Send>(
 /// for at most one piece (four a thread: reading 7-9% slower).
 const PIECES_PER_THREAD: usize = 8;
 
-/// The pieces' rows, where a piece that did not read whole (a quoted value
-/// spans its end, so the piece after it began inside the value) is read
-/// again joined to the one or two pieces after it. `None` when it still
-/// does not read whole: a quote left open, or text that is not UTF-8, is
-/// not read again over the whole batch. A piece that reads whole ends where
-/// a record ends, so the piece after it begins where one does.
+/// The pieces' rows, where a piece whose last record goes on past its end
+/// (a quoted value spans the cut, so the pieces after it began inside the
+/// value) is read again joined to the pieces up to the one that record
+/// ends in. A piece that reads whole ends where a record ends, so the piece
+/// after it begins where one does. With the rows, the first piece not read
+/// when its record goes on past the batch's end, into the next batch.
+/// `None` when a piece does not read whole for any other reason: a quote
+/// left open, text that is not UTF-8.
 fn mend_cuts<P>(
     pieces: &[(usize, usize)],
-    parsed: Vec<Option<P>>,
-    mut parse_joined: impl FnMut(usize, usize, usize) -> Option<P>,
-) -> Option<Vec<P>> {
+    parsed: Vec<Result<P, Option<usize>>>,
+    mut parse_joined: impl FnMut(usize, usize, usize) -> Result<P, Option<usize>>,
+) -> Option<(Vec<P>, Option<usize>)> {
     let mut out = Vec::with_capacity(parsed.len());
     let mut parsed = parsed.into_iter().enumerate();
-    while let Some((k, made)) = parsed.next() {
-        let made = match made {
-            Some(made) => made,
-            None => parsed
-                .by_ref()
-                .take(2)
-                .find_map(|(j, _)| parse_joined(pieces[k].0, pieces[j].1, k))?,
-        };
-        out.push(made);
+    while let Some((k, mut made)) = parsed.next() {
+        let mut reach = pieces[k].1;
+        loop {
+            match made {
+                Ok(rows) => {
+                    out.push(rows);
+                    break;
+                }
+                Err(Some(end)) if end > reach => {
+                    let Some((j, _)) = parsed.by_ref().find(|&(j, _)| pieces[j].1 >= end) else {
+                        return Some((out, Some(k)));
+                    };
+                    reach = pieces[j].1;
+                    made = parse_joined(pieces[k].0, reach, k);
+                }
+                Err(_) => return None,
+            }
+        }
     }
-    Some(out)
+    Some((out, None))
 }
 
 /// Reads from `file` until `buf` holds `size` bytes or the file ends; true at the end.
@@ -638,9 +680,9 @@ fn pieces(bytes: &[u8], count: usize, first_to: usize) -> Vec<(usize, usize)> {
     out
 }
 
-/// Whether the record that begins at `start` ends exactly at `end`, read on
-/// through the bytes after it: if not, a quoted value spans the cut.
-fn record_ends_at(bytes: &[u8], start: usize, end: usize, delimiter: u8) -> bool {
+/// Where the record that begins at `start` ends, read on through the
+/// bytes after it (past a cut, if a quoted value spans it).
+fn record_end(bytes: &[u8], start: usize, delimiter: u8) -> Option<usize> {
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -648,11 +690,12 @@ fn record_ends_at(bytes: &[u8], start: usize, end: usize, delimiter: u8) -> bool
         .from_reader(&bytes[start..]);
     let mut record = ::csv::ByteRecord::new();
     if !matches!(reader.read_byte_record(&mut record), Ok(true)) {
-        return false;
+        return None;
     }
     let read_to = start + reader.position().byte() as usize;
     // The csv crate may stop between the `\r` and the `\n` of a line end.
-    read_to == end || (read_to + 1 == end && bytes[read_to - 1] == b'\r')
+    let crlf = bytes[read_to - 1] == b'\r' && bytes.get(read_to) == Some(&b'\n');
+    Some(read_to + usize::from(crlf))
 }
 
 /// Where the record's own text begins, past `lines` empty lines from `start`.
@@ -790,7 +833,7 @@ mod tests {
                 }
             }
         }
-        // Only a quote left open, or a quoted value across a cut, needs the whole file.
+        // Only a quote left open needs the whole file.
         let clean = "member_id,clock_hours\n1,2\n\n2,3\r\n3,\"4\"\n";
         let rows = streamed(clean, 6).expect("read in batches");
         assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [1, 2, 4, 5]);
@@ -799,7 +842,12 @@ mod tests {
         let cut = rows.len() + "3,\"x\n".len();
         // The first batch, a share of the batch size, ends at the cut.
         let first_batch_ending_at = |cut: usize| cut * FIRST_BATCH_SHARE;
-        assert!(streamed(&quoted_across_the_cut, first_batch_ending_at(cut)).is_none());
+        // A quoted value across the batch's cut: the pieces from the one it
+        // begins in begin the next batch.
+        assert_eq!(
+            streamed(&quoted_across_the_cut, first_batch_ending_at(cut)),
+            Some(parse_rows(&quoted_across_the_cut, b',', usize::MAX))
+        );
         assert_eq!(
             streamed(&quoted_across_the_cut, first_batch_ending_at(cut + 3)).map(|rows| rows.len()),
             Some(14)
@@ -809,63 +857,72 @@ mod tests {
 
     #[test]
     fn a_quoted_value_across_a_cut_between_pieces_is_read_again_joined() {
-        // One batch; as the rows before the value grow, its line break falls
+        // One batch; as the rows before the value grow, its line breaks fall
         // on each place in turn, some of them cuts between the batch's pieces.
-        for before in 0..64 {
-            let text = "a,b\n".to_string()
-                + &"1,2\n".repeat(before)
-                + "3,\"x\ny\"\n"
-                + &"4,5\n".repeat(64);
-            let whole = parse_rows(&text, b',', usize::MAX);
-            let one_batch = text.len() * FIRST_BATCH_SHARE;
-            assert_eq!(
-                streamed(&text, one_batch),
-                Some(whole),
-                "{before} rows before"
-            );
+        for value in ["\"x\ny\"", "\"x\n\ny\nz\"\"\nw\""] {
+            for before in 0..64 {
+                let text = "a,b\n".to_string()
+                    + &"1,2\n".repeat(before)
+                    + "3,"
+                    + value
+                    + "\n"
+                    + &"4,5\n".repeat(64);
+                let whole = parse_rows(&text, b',', usize::MAX);
+                let one_batch = text.len() * FIRST_BATCH_SHARE;
+                assert_eq!(
+                    streamed(&text, one_batch),
+                    Some(whole),
+                    "{value:?} after {before} rows"
+                );
+            }
         }
     }
 
     #[test]
-    fn a_piece_is_joined_to_at_most_two_after_it() {
-        let pieces = [(0, 10), (10, 20), (20, 30), (30, 40), (40, 50)];
-        let read = |ok: &[bool]| ok.iter().map(|&ok| ok.then_some(0)).collect::<Vec<_>>();
-        let mut joined = Vec::new();
-        // Piece 1 reads whole once joined to piece 2; piece 3 never does.
-        let made = mend_cuts(
-            &pieces,
-            read(&[true, false, true, false, true]),
-            |from, to, k| {
+    fn a_piece_is_joined_to_the_pieces_its_last_record_runs_into() {
+        let pieces: Vec<(usize, usize)> = (0..12).map(|i| (i * 10, i * 10 + 10)).collect();
+        // Piece `failed` read with its last record ending at `first_end`,
+        // and joined pieces read so: what is read, and the joins tried.
+        let mend = |failed: usize, first_end: Option<usize>, joined_ends: &[Option<usize>]| {
+            let read = (0..12)
+                .map(|i| if i == failed { Err(first_end) } else { Ok(0) })
+                .collect();
+            let mut joined = Vec::new();
+            let made = mend_cuts(&pieces, read, |from, to, k| {
                 joined.push((from, to, k));
-                (to == 30).then_some(1)
-            },
-        );
-        assert_eq!(made, None);
-        assert_eq!(joined, [(10, 30, 1), (30, 50, 3)]);
-        let made = mend_cuts(
-            &pieces,
-            read(&[true, false, true, true, true]),
-            |_, to, _| (to == 30).then_some(1),
-        );
-        assert_eq!(made, Some(vec![0, 1, 0, 0]));
-        let mut joined = Vec::new();
-        let made = mend_cuts(
-            &pieces,
-            read(&[true, false, true, true, true]),
-            |from, to, k| {
-                joined.push((from, to, k));
-                None::<u8>
-            },
-        );
-        assert_eq!(made, None);
-        assert_eq!(joined, [(10, 30, 1), (10, 40, 1)]);
-        // The last piece has none after it to be joined to.
-        let made = mend_cuts(
-            &pieces,
-            read(&[true, true, true, true, false]),
-            |_, _, _| Some(1),
-        );
-        assert_eq!(made, None);
+                match joined_ends.get(joined.len() - 1) {
+                    Some(&end) => Err(end),
+                    None => Ok(1),
+                }
+            });
+            (made, joined)
+        };
+        let read_with = |joined_at: usize, pieces_left: usize| {
+            let mut read = vec![0; joined_at];
+            read.push(1);
+            read.extend(vec![0; pieces_left]);
+            read
+        };
+        // Piece 1's last record ends in piece 3: 1 to 3 are read joined.
+        let (made, joined) = mend(1, Some(35), &[]);
+        assert_eq!(made, Some((read_with(1, 8), None)));
+        assert_eq!(joined, [(10, 40, 1)]);
+        // Joined so, its last record runs on into piece 7: 1 to 7.
+        let (made, joined) = mend(1, Some(35), &[Some(72)]);
+        assert_eq!(made, Some((read_with(1, 4), None)));
+        assert_eq!(joined, [(10, 40, 1), (10, 80, 1)]);
+        // A record that goes on past the batch: piece 9 begins the next one.
+        let (made, joined) = mend(9, Some(125), &[]);
+        assert_eq!(made, Some((vec![0; 9], Some(9))));
+        assert_eq!(joined, []);
+        let (made, _) = mend(1, Some(35), &[Some(121)]);
+        assert_eq!(made, Some((vec![0], Some(1))));
+        // Not read whole for another reason, before or after joining: the
+        // file is read whole.
+        assert_eq!(mend(3, None, &[]), (None, vec![]));
+        assert_eq!(mend(3, Some(30), &[]), (None, vec![]));
+        assert_eq!(mend(1, Some(35), &[None]).0, None);
+        assert_eq!(mend(1, Some(35), &[Some(40)]).0, None);
     }
 
     proptest::proptest! {
