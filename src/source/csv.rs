@@ -506,7 +506,8 @@ pub fn stream<P: Send>(
         // holds: its last record ends at its end, and it read the header's
         // rows. If not, where the record ends that runs on past the piece's
         // end (its quote not closed in the piece), if one does: a quoted
-        // value spans the cut; `usize::MAX` if it runs past the bytes read.
+        // value spans the cut. (A batch is cut before the last byte read, so
+        // a record that runs to the end of the bytes read runs past the cut.)
         let parse_piece = |from: usize, to: usize, first: bool| {
             // Cut after a line end, a piece holds whole characters.
             let text = std::str::from_utf8(&buf_ref[from..to]).map_err(|_| None)?;
@@ -517,17 +518,22 @@ pub fn stream<P: Send>(
                 return Err(None);
             }
             let last = reader.first_unclosed.unwrap_or(reader.last_start);
-            let last_ends = if reader.row == 0 || (eof && to == cut) {
+            // The file's last piece ends where the file does: a quote left
+            // open at its end is left open in the whole file too.
+            let ends_the_file = eof && to == cut;
+            let last_ends = if reader.row == 0 || ends_the_file {
                 Some(to)
             } else {
                 record_end(buf_ref, from + last, delimiter)
             };
             match last_ends {
-                Some(end) if end == to && !reader.saw_unclosed_quote => {
+                Some(end) if end == to && (!reader.saw_unclosed_quote || ends_the_file) => {
                     Ok((made, reader.rows_read()))
                 }
-                Some(end) if end == buf_ref.len() && !eof => Err(Some(usize::MAX)),
                 Some(end) if end > to => Err(Some(end)),
+                // A quote read as text in the piece's last line (`5'10"`)
+                // was taken as left open at its end: read on into the next piece.
+                Some(end) if end == to => Err(Some(to + 1)),
                 _ => Err(None),
             }
         };
@@ -849,15 +855,15 @@ mod tests {
             streamed(&text, 57 * FIRST_BATCH_SHARE),
             Some(parse_rows(&text, b',', usize::MAX))
         );
-        // Only a quote left open needs the whole file.
         let clean = "member_id,clock_hours\n1,2\n\n2,3\r\n3,\"4\"\n";
         let rows = streamed(clean, 6).expect("read in batches");
         assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [1, 2, 4, 5]);
         let rows = "a,b\n".to_string() + &"1,2\n".repeat(11);
         let quoted_across_the_cut = rows.clone() + "3,\"x\ny\"\n4,5\n";
         let cut = rows.len() + "3,\"x\n".len();
-        // The first batch, a share of the batch size, ends at the cut.
-        let first_batch_ending_at = |cut: usize| cut * FIRST_BATCH_SHARE;
+        // The first batch, a share of the batch size, ends a byte past the
+        // cut (a batch is cut before its last byte).
+        let first_batch_ending_at = |cut: usize| (cut + 1) * FIRST_BATCH_SHARE;
         // A quoted value across the batch's cut: the pieces from the one it
         // begins in begin the next batch.
         assert_eq!(
@@ -868,7 +874,16 @@ mod tests {
             streamed(&quoted_across_the_cut, first_batch_ending_at(cut + 3)).map(|rows| rows.len()),
             Some(14)
         );
-        assert!(streamed("a,b\n1,\"x\n2,y\n", 1000).is_none());
+        // A quote left open at the file's end reads as in the whole file;
+        // one left open past a batch's first piece needs the whole file.
+        let open_at_the_end = "a,b\n1,\"x\n2,y\n";
+        assert_eq!(
+            streamed(open_at_the_end, 1000),
+            Some(parse_rows(open_at_the_end, b',', usize::MAX))
+        );
+        let open_early =
+            "a,b\n".to_string() + &"1,2\n".repeat(11) + "3,\"x\n" + &"4,5\n".repeat(200);
+        assert!(streamed(&open_early, 57 * FIRST_BATCH_SHARE).is_none());
     }
 
     #[test]
@@ -891,6 +906,26 @@ mod tests {
                     "{value:?} after {before} rows"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_quote_read_as_text_at_a_cut_between_pieces_is_read_again_joined() {
+        // A line with one quote, read as text: at a piece's end it looks
+        // like a quote left open.
+        for before in 0..64 {
+            let text = "a,b,c\n".to_string()
+                + &"1,2,3\n".repeat(before)
+                + "3,5'10\",x\n"
+                + &"4,5,6\n".repeat(64);
+            let whole = parse_rows(&text, b',', usize::MAX);
+            assert!(whole.iter().all(|row| !row.unclosed_quote));
+            let one_batch = text.len() * FIRST_BATCH_SHARE;
+            assert_eq!(
+                streamed(&text, one_batch),
+                Some(whole),
+                "after {before} rows"
+            );
         }
     }
 
