@@ -517,6 +517,9 @@ pub fn stream<P: Send>(
             if first && reader.rows_read() < first_rows.0 {
                 return Err(None);
             }
+            // Read on from where the quote opened, the record's end is found
+            // at once: from the last line read, the joins would go a piece
+            // at a time, and a quote left open would be read again and again.
             let last = reader.first_unclosed.unwrap_or(reader.last_start);
             // The file's last piece ends where the file does: a quote left
             // open at its end is left open in the whole file too.
@@ -886,25 +889,38 @@ mod tests {
         assert!(streamed(&open_early, 57 * FIRST_BATCH_SHARE).is_none());
     }
 
-    #[test]
-    fn a_quoted_value_across_a_cut_between_pieces_is_read_again_joined() {
-        // One batch; as the rows before the value grow, its line breaks fall
-        // on each place in turn, some of them cuts between the batch's pieces.
-        for value in ["\"x\ny\"", "\"x\n\ny\nz\"\"\nw\""] {
-            for before in 0..64 {
-                let text = "a,b\n".to_string()
-                    + &"1,2\n".repeat(before)
-                    + "3,"
-                    + value
-                    + "\n"
-                    + &"4,5\n".repeat(64);
+    /// `record` after 0 to 63 rows and before 64, each text read as one
+    /// batch: as the rows before it grow, its line ends fall on each place
+    /// in turn, some of them cuts between the batch's pieces. The rows read
+    /// in pieces are the rows read whole, which are returned for each text.
+    fn read_as_whole_at_every_cut(record: &str) -> Vec<Vec<RawRow>> {
+        (0..64)
+            .map(|before| {
+                let text = "a,b,c\n".to_string()
+                    + &"1,2,3\n".repeat(before)
+                    + record
+                    + &"4,5,6\n".repeat(64);
                 let whole = parse_rows(&text, b',', usize::MAX);
                 let one_batch = text.len() * FIRST_BATCH_SHARE;
                 assert_eq!(
-                    streamed(&text, one_batch),
-                    Some(whole),
-                    "{value:?} after {before} rows"
+                    streamed(&text, one_batch).as_ref(),
+                    Some(&whole),
+                    "{record:?} after {before} rows"
                 );
+                whole
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_quoted_value_across_a_cut_between_pieces_is_read_again_joined() {
+        let records = [
+            ("3,\"x\ny\",z\n", "x\ny"),
+            ("3,\"x\n\ny\nz\"\"\nw\",z\n", "x\n\ny\nz\"\nw"),
+        ];
+        for (record, value) in records {
+            for rows in read_as_whole_at_every_cut(record) {
+                assert_eq!(rows.iter().filter(|row| row.text_at(1) == value).count(), 1);
             }
         }
     }
@@ -913,18 +929,11 @@ mod tests {
     fn a_quote_read_as_text_at_a_cut_between_pieces_is_read_again_joined() {
         // A line with one quote, read as text: at a piece's end it looks
         // like a quote left open.
-        for before in 0..64 {
-            let text = "a,b,c\n".to_string()
-                + &"1,2,3\n".repeat(before)
-                + "3,5'10\",x\n"
-                + &"4,5,6\n".repeat(64);
-            let whole = parse_rows(&text, b',', usize::MAX);
-            assert!(whole.iter().all(|row| !row.unclosed_quote));
-            let one_batch = text.len() * FIRST_BATCH_SHARE;
+        for rows in read_as_whole_at_every_cut("3,5'10\",x\n") {
+            assert!(rows.iter().all(|row| !row.unclosed_quote));
             assert_eq!(
-                streamed(&text, one_batch),
-                Some(whole),
-                "after {before} rows"
+                rows.iter().filter(|row| row.text_at(1) == "5'10\"").count(),
+                1
             );
         }
     }
