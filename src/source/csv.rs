@@ -156,10 +156,9 @@ pub struct RowReader<'t> {
     current: RawRow,
     /// Where the last record began.
     last_start: usize,
-    /// Some row had a quote that never closes.
-    saw_unclosed_quote: bool,
-    /// Where the first row whose quote never closes began.
-    first_unclosed: Option<usize>,
+    /// The text is a piece of a file that goes on past it: a quote still
+    /// open at its end may close in what follows, which is not judged here.
+    followed_by_more: bool,
     done: bool,
 }
 
@@ -246,9 +245,19 @@ impl<'t> RowReader<'t> {
                 unclosed_quote: false,
             },
             last_start: 0,
-            saw_unclosed_quote: false,
-            first_unclosed: None,
+            followed_by_more: false,
             done: text.is_empty(),
+        }
+    }
+
+    /// The reader of a piece of a file that goes on past it, if `more`: a
+    /// quote open at the piece's end is not taken as left open (its record
+    /// is read again with what follows), nor a quote read as text (`5'10"`)
+    /// in its last line, as the whole file's reader would not at that line.
+    pub fn followed_by_more(self, more: bool) -> RowReader<'t> {
+        RowReader {
+            followed_by_more: more,
+            ..self
         }
     }
 
@@ -354,6 +363,7 @@ impl<'t> RowReader<'t> {
         // Only the csv crate reads quotes, and it stops at the text's end
         // when one never closes.
         if matches!(self.parser, Parser::Csv { .. })
+            && !self.followed_by_more
             && self.restarts < 2
             && self.position() >= bytes.len()
             && has_unclosed_quote(&bytes[content..])
@@ -370,8 +380,6 @@ impl<'t> RowReader<'t> {
                     .collect(),
             );
             self.current.unclosed_quote = true;
-            self.saw_unclosed_quote = true;
-            self.first_unclosed.get_or_insert(start);
             self.offset = line_end;
             self.restarts += 1;
             self.parser = Parser::csv_at(bytes, self.offset, self.delimiter, self.restarts);
@@ -393,8 +401,9 @@ impl<'t> RowReader<'t> {
 pub enum Streamed {
     /// Every row was handed on; the file was read with this delimiter.
     Read { delimiter: u8 },
-    /// The file must be read whole: it is not UTF-8, a quoted value spans a
-    /// split, a quote never closes, or the reader of the rows asked for it.
+    /// The file must be read whole: it is not UTF-8, a quote left open
+    /// before its last batch runs past a batch's first piece, or the reader
+    /// of the rows asked for it.
     NeedsWholeFile,
 }
 
@@ -504,39 +513,30 @@ pub fn stream<P: Send>(
         let buf_ref = &buf;
         // A piece's rows and their count, if they are the rows the piece
         // holds: its last record ends at its end, and it read the header's
-        // rows. If not, where the record ends that runs on past the piece's
-        // end (its quote not closed in the piece), if one does: a quoted
-        // value spans the cut. (A batch is cut before the last byte read, so
-        // a record that runs to the end of the bytes read runs past the cut.)
+        // rows. If not, where its last record ends when read on past it, if
+        // it goes on: a quoted value spans the cut. (A batch is cut before
+        // the last byte read, so a record that runs to the end of the bytes
+        // read runs past the cut.)
         let parse_piece = |from: usize, to: usize, first: bool| {
+            // The file's last piece ends where the file does: a quote left
+            // open at its end is left open in the whole file too.
+            let ends_the_file = eof && to == cut;
             // Cut after a line end, a piece holds whole characters.
             let text = std::str::from_utf8(&buf_ref[from..to]).map_err(|_| None)?;
-            let mut reader = RowReader::new(text, delimiter);
+            let mut reader = RowReader::new(text, delimiter).followed_by_more(!ends_the_file);
             let made = piece(&mut reader, first);
             while reader.next_row().is_some() {}
             if first && reader.rows_read() < first_rows.0 {
                 return Err(None);
             }
-            // Read on from where the quote opened, the record's end is found
-            // at once: from the last line read, the joins would go a piece
-            // at a time, and a quote left open would be read again and again.
-            let last = reader.first_unclosed.unwrap_or(reader.last_start);
-            // The file's last piece ends where the file does: a quote left
-            // open at its end is left open in the whole file too.
-            let ends_the_file = eof && to == cut;
             let last_ends = if reader.row == 0 || ends_the_file {
                 Some(to)
             } else {
-                record_end(buf_ref, from + last, delimiter)
+                record_end(buf_ref, from + reader.last_start, delimiter)
             };
             match last_ends {
-                Some(end) if end == to && (!reader.saw_unclosed_quote || ends_the_file) => {
-                    Ok((made, reader.rows_read()))
-                }
+                Some(end) if end == to => Ok((made, reader.rows_read())),
                 Some(end) if end > to => Err(Some(end)),
-                // A quote read as text in the piece's last line (`5'10"`)
-                // was taken as left open at its end: read on into the next piece.
-                Some(end) if end == to => Err(Some(to + 1)),
                 _ => Err(None),
             }
         };
@@ -607,8 +607,8 @@ const PIECES_PER_THREAD: usize = 4;
 /// ends in. A piece that reads whole ends where a record ends, so the piece
 /// after it begins where one does. With the rows, the first piece not read
 /// when its record goes on past the batch's end, into the next batch.
-/// `None` when a piece does not read whole for any other reason: a quote
-/// left open, text that is not UTF-8.
+/// `None` when a piece does not read whole for any other reason: text that
+/// is not UTF-8, or the header's rows read otherwise.
 fn mend_cuts<P>(
     pieces: &[(usize, usize)],
     parsed: Vec<Result<P, Option<usize>>>,
@@ -926,7 +926,7 @@ mod tests {
     }
 
     #[test]
-    fn a_quote_read_as_text_at_a_cut_between_pieces_is_read_again_joined() {
+    fn a_quote_read_as_text_at_a_cut_between_pieces_is_read_as_text() {
         // A line with one quote, read as text: at a piece's end it looks
         // like a quote left open.
         for rows in read_as_whole_at_every_cut("3,5'10\",x\n") {
@@ -936,6 +936,11 @@ mod tests {
                 1
             );
         }
+        // On every line, in batches after the first: every piece ends on one.
+        let text = "a,b\n".to_string() + &"1,5'10\"\n".repeat(2000);
+        let rows = streamed(&text, 400 * FIRST_BATCH_SHARE).expect("read in batches");
+        assert_eq!(rows, parse_rows(&text, b',', usize::MAX));
+        assert_eq!(rows.len(), 2001);
     }
 
     #[test]
