@@ -125,13 +125,18 @@ pub fn parse_rows(text: &str, delimiter: u8, limit: usize) -> Vec<RawRow> {
     parse_rows_from(&mut reader, limit)
 }
 
+/// With a `limit`, blank rows are left out: what is read for a few rows
+/// (a header, a delimiter) passes them over, and a sheet's empty formatted
+/// rows saved as `,,,` may run to millions before the next.
 fn parse_rows_from(reader: &mut RowReader<'_>, limit: usize) -> Vec<RawRow> {
     let mut rows = Vec::new();
     let mut non_blank = 0;
     while let Some(row) = reader.next_row() {
         let counts = !row.unclosed_quote && !row.is_blank();
         let unclosed = row.unclosed_quote;
-        rows.push(row.clone());
+        if counts || unclosed || limit == usize::MAX {
+            rows.push(row.clone());
+        }
         if counts {
             non_blank += 1;
         }
@@ -486,8 +491,10 @@ pub fn stream<P: Send>(
             (None, true) => b"\t",
             (None, false) => &DELIMITERS,
         };
-        if first_batch && !eof && !holds_the_first_rows(text, tried) {
-            let wanted = buf.len() + batch_bytes;
+        if first_batch && !eof && !holds_the_first_rows(text, tried, matcher) {
+            // Grown by at least its length, the first batch is read through
+            // a number of times that grows with the log of its length.
+            let wanted = buf.len() + batch_bytes.max(buf.len());
             eof = fill(&mut file, &mut buf, wanted)?;
             continue;
         }
@@ -652,13 +659,30 @@ fn fill(file: &mut impl std::io::Read, buf: &mut Vec<u8>, size: usize) -> std::i
 }
 
 /// Whether the first batch holds the rows read to choose the delimiter and
-/// find the header: under each delimiter tried, the first 10 non-blank rows
-/// end before the batch does (an 11th begins in it).
-fn holds_the_first_rows(text: &str, delimiters: &[u8]) -> bool {
-    delimiters.iter().all(|&d| {
-        let rows = parse_rows(text, d, 11);
-        rows.iter().filter(|r| !r.is_blank()).count() >= 11
-    })
+/// find the header (`detect_delimiter`, `find_header`): under each
+/// delimiter tried, the first 10 non-blank rows end before the batch does
+/// (an 11th begins in it). The delimiters after one that shows a header
+/// among them are not needed: it is chosen. So a header followed by blank
+/// rows to the end of a large file is found in the first batch, not after
+/// reading the whole file. A quote left open before the header may close
+/// past the batch, making the header part of a value: not found then.
+fn holds_the_first_rows(text: &str, delimiters: &[u8], matcher: &HeaderMatcher) -> bool {
+    for &delimiter in delimiters {
+        let rows = parse_rows(text, delimiter, 11);
+        let mut non_blank = rows.iter().filter(|r| !r.is_blank());
+        let header_first = non_blank
+            .by_ref()
+            .take(10)
+            .take_while(|r| !r.unclosed_quote)
+            .any(|r| matcher.recognise(&r.texts()).is_some());
+        if header_first {
+            return true;
+        }
+        if rows.iter().filter(|r| !r.is_blank()).count() < 11 {
+            return false;
+        }
+    }
+    true
 }
 
 /// Whether a batch may be cut before byte `p`: just after the end of a
@@ -785,6 +809,80 @@ mod tests {
         assert_eq!(rows.iter().filter(|r| r.unclosed_quote).count(), 2);
     }
 
+    #[test]
+    fn rows_read_for_a_header_leave_out_blank_rows() {
+        let text = "a,b\n,\n\n \n1,2\n3,4\n";
+        let rows = parse_rows(text, b',', 2);
+        assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [1, 5]);
+        assert_eq!(rows.len(), parse_rows(text, b',', 10).len() - 1);
+        let whole = parse_rows(text, b',', usize::MAX);
+        assert_eq!(
+            whole.iter().map(|r| r.row).collect::<Vec<_>>(),
+            [1, 2, 4, 5, 6]
+        );
+    }
+
+    /// Whether the header was looked for with all the file's rows read
+    /// (`all` in `stream`'s `header`), the file read in batches of `batch`,
+    /// and the delimiter chosen.
+    fn header_sought_in_the_whole_file(text: &str, batch: usize) -> (bool, u8) {
+        let mut whole = None;
+        let ended = stream(
+            text.as_bytes(),
+            false,
+            None,
+            &HeaderMatcher::default(),
+            batch,
+            |_, all| {
+                whole = Some(all);
+                true
+            },
+            |reader, _| while reader.next_row().is_some() {},
+            |_| {},
+        )
+        .unwrap();
+        let Streamed::Read { delimiter } = ended else {
+            panic!("{text:?} needs the whole file");
+        };
+        (whole.expect("the header is looked for"), delimiter)
+    }
+
+    #[test]
+    fn a_header_followed_by_blank_rows_is_found_without_reading_them_all() {
+        // A sheet saved with its empty formatted rows: a header, two lines
+        // and `,,,` to the end. The first batch holds the header, and the
+        // blank rows are read a batch at a time, not all at once.
+        let header = "member_id,course_id,completed_on,credit_hours,certified_on\n";
+        let lines = "1,A,2024-01-01,3,2020-01-01\n2,B,2024-01-01,3,2020-01-01\n";
+        let text = header.to_string() + lines + &",,,,\n".repeat(20_000);
+        let batch = 16 * 1024;
+        assert_eq!(header_sought_in_the_whole_file(&text, batch), (false, b','));
+        assert_eq!(streamed(&text, batch), streamed(&text, text.len() * 2));
+        // Without a header among them, fewer than 11 non-blank rows need all
+        // of the file's rows.
+        let unknown = "report\n".to_string() + lines + &",,,,\n".repeat(20_000);
+        assert_eq!(
+            header_sought_in_the_whole_file(&unknown, batch),
+            (true, b',')
+        );
+        // A header under the second delimiter tried once the first has had
+        // its 10 rows: `;;;;` is text under `,`.
+        let semicolons = text.replace(',', ";");
+        assert_eq!(
+            header_sought_in_the_whole_file(&semicolons, batch),
+            (false, b';')
+        );
+        // Not while the first has fewer: its header may come later.
+        let blank_under_both = semicolons.replace(";;;;", "");
+        assert_eq!(
+            header_sought_in_the_whole_file(&blank_under_both, batch),
+            (true, b';')
+        );
+        // Nor after a quote left open: it may close past the batch.
+        let open_quote = "\"report\n".to_string() + &text;
+        assert!(header_sought_in_the_whole_file(&open_quote, batch).0);
+    }
+
     /// The rows of `text` read in batches of `batch` bytes, or `None` when
     /// the whole file is needed.
     fn streamed(text: &str, batch: usize) -> Option<Vec<RawRow>> {
@@ -832,6 +930,7 @@ mod tests {
             "a,b\n1,\"x\n\n2,y\n3,\"z\"\n",
             "a\"b,\"x\ny\",c\n1,2\n",
             "\u{feff}a;b\n1;2\r\r\n3;4\n",
+            "member_id;certified_on\n1;2\n;\n,\n\n;\n3;\"4\n5\"\n;\n",
         ];
         for text in texts {
             let whole = parse_rows(
