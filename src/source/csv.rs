@@ -114,8 +114,9 @@ fn empty_lines_before(bytes: &[u8], start: usize) -> usize {
 
 /// Parses records into rows numbered as a spreadsheet shows them: an empty
 /// line is a row, and a quoted value spanning lines is one row. Stops after
-/// `limit` non-blank rows; a text read for a few rows (to find its header
-/// or delimiter) is read with the csv crate, not searched whole for quotes.
+/// `limit` non-blank rows, blank ones left out; a text read for a few rows
+/// (to find its header or delimiter) is read with the csv crate, not
+/// searched whole for quotes.
 pub fn parse_rows(text: &str, delimiter: u8, limit: usize) -> Vec<RawRow> {
     let mut reader = if limit == usize::MAX {
         RowReader::new(text, delimiter)
@@ -125,9 +126,8 @@ pub fn parse_rows(text: &str, delimiter: u8, limit: usize) -> Vec<RawRow> {
     parse_rows_from(&mut reader, limit)
 }
 
-/// With a `limit`, blank rows are left out: what is read for a few rows
-/// (a header, a delimiter) passes them over, and a sheet's empty formatted
-/// rows saved as `,,,` may run to millions before the next.
+/// Blank rows are left out with a `limit`: a sheet's empty formatted rows
+/// saved as `,,,` may run to millions before the next.
 fn parse_rows_from(reader: &mut RowReader<'_>, limit: usize) -> Vec<RawRow> {
     let mut rows = Vec::new();
     let mut non_blank = 0;
@@ -661,24 +661,28 @@ fn fill(file: &mut impl std::io::Read, buf: &mut Vec<u8>, size: usize) -> std::i
 /// Whether the first batch holds the rows read to choose the delimiter and
 /// find the header (`detect_delimiter`, `find_header`): under each
 /// delimiter tried, the first 10 non-blank rows end before the batch does
-/// (an 11th begins in it). The delimiters after one that shows a header
-/// among them are not needed: it is chosen. So a header followed by blank
-/// rows to the end of a large file is found in the first batch, not after
-/// reading the whole file. A quote left open before the header may close
-/// past the batch, making the header part of a value: not found then.
+/// (an 11th begins in it), or a delimiter shows a header among them after
+/// each one tried before it had its 10 rows: it is then chosen. So a header
+/// followed by blank rows to the end of a large file is found in the first
+/// batch, not after reading the whole file. Only rows before a quote left
+/// open count: in the whole file it may close further on, making the lines
+/// after it one value.
 fn holds_the_first_rows(text: &str, delimiters: &[u8], matcher: &HeaderMatcher) -> bool {
     for &delimiter in delimiters {
         let rows = parse_rows(text, delimiter, 11);
-        let mut non_blank = rows.iter().filter(|r| !r.is_blank());
-        let header_first = non_blank
-            .by_ref()
-            .take(10)
+        let settled: Vec<&RawRow> = rows
+            .iter()
             .take_while(|r| !r.unclosed_quote)
-            .any(|r| matcher.recognise(&r.texts()).is_some());
-        if header_first {
+            .filter(|r| !r.is_blank())
+            .collect();
+        if settled
+            .iter()
+            .take(10)
+            .any(|r| matcher.recognise(&r.texts()).is_some())
+        {
             return true;
         }
-        if rows.iter().filter(|r| !r.is_blank()).count() < 11 {
+        if settled.len() < 11 {
             return false;
         }
     }
@@ -812,12 +816,11 @@ mod tests {
     #[test]
     fn rows_read_for_a_header_leave_out_blank_rows() {
         let text = "a,b\n,\n\n \n1,2\n3,4\n";
-        let rows = parse_rows(text, b',', 2);
-        assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [1, 5]);
-        assert_eq!(rows.len(), parse_rows(text, b',', 10).len() - 1);
-        let whole = parse_rows(text, b',', usize::MAX);
+        let numbered = |rows: Vec<RawRow>| rows.iter().map(|r| r.row).collect::<Vec<_>>();
+        assert_eq!(numbered(parse_rows(text, b',', 2)), [1, 5]);
+        assert_eq!(numbered(parse_rows(text, b',', 10)), [1, 5, 6]);
         assert_eq!(
-            whole.iter().map(|r| r.row).collect::<Vec<_>>(),
+            numbered(parse_rows(text, b',', usize::MAX)),
             [1, 2, 4, 5, 6]
         );
     }
@@ -842,7 +845,7 @@ mod tests {
         )
         .unwrap();
         let Streamed::Read { delimiter } = ended else {
-            panic!("{text:?} needs the whole file");
+            panic!("a text of {} bytes needs the whole file", text.len());
         };
         (whole.expect("the header is looked for"), delimiter)
     }
@@ -857,7 +860,10 @@ mod tests {
         let text = header.to_string() + lines + &",,,,\n".repeat(20_000);
         let batch = 16 * 1024;
         assert_eq!(header_sought_in_the_whole_file(&text, batch), (false, b','));
-        assert_eq!(streamed(&text, batch), streamed(&text, text.len() * 2));
+        assert_eq!(
+            streamed(&text, batch),
+            Some(parse_rows(&text, b',', usize::MAX))
+        );
         // Without a header among them, fewer than 11 non-blank rows need all
         // of the file's rows.
         let unknown = "report\n".to_string() + lines + &",,,,\n".repeat(20_000);
@@ -877,6 +883,18 @@ mod tests {
         assert_eq!(
             header_sought_in_the_whole_file(&blank_under_both, batch),
             (true, b';')
+        );
+        // Nor when the first delimiter's rows follow a quote left open,
+        // which in the whole file closes after them: its header comes later.
+        let closes_late = "title;x,\"notes\n".to_string()
+            + &header.replace(',', ";")
+            + &";;;;\n".repeat(100)
+            + "end\"\n"
+            + header
+            + lines;
+        assert_eq!(
+            header_sought_in_the_whole_file(&closes_late, 200),
+            (true, b',')
         );
         // Nor after a quote left open: it may close past the batch.
         let open_quote = "\"report\n".to_string() + &text;
@@ -931,6 +949,7 @@ mod tests {
             "a\"b,\"x\ny\",c\n1,2\n",
             "\u{feff}a;b\n1;2\r\r\n3;4\n",
             "member_id;certified_on\n1;2\n;\n,\n\n;\n3;\"4\n5\"\n;\n",
+            "member_id,certified_on\n,\n\n1,\"2\n3\"\n,\n4,\"5\"\n,,\n",
         ];
         for text in texts {
             let whole = parse_rows(
