@@ -896,6 +896,18 @@ mod tests {
             header_sought_in_the_whole_file(&closes_late, 200),
             (true, b',')
         );
+        // The same with `;` lines instead of blank rows: chosen in the batch
+        // before the early return too, an older flaw.
+        let lines_after_the_quote = "title;x,\"notes\n".to_string()
+            + &header.replace(',', ";")
+            + &lines.replace(',', ";").repeat(20)
+            + "end\"\n"
+            + header
+            + lines;
+        assert_eq!(
+            header_sought_in_the_whole_file(&lines_after_the_quote, 200),
+            (true, b',')
+        );
         // Nor after a quote left open: it may close past the batch.
         let open_quote = "\"report\n".to_string() + &text;
         assert!(header_sought_in_the_whole_file(&open_quote, batch).0);
@@ -1122,6 +1134,35 @@ mod tests {
                         proptest::prop_assert_eq!(rows, parse_rows(&text, delimiter, usize::MAX));
                     }
                     // Only quotes can make a text need reading whole.
+                    None => proptest::prop_assert!(text.contains('"'), "{text:?} in batches of {batch}"),
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        // Lines that make headers under each delimiter, blank rows under
+        // one or all, and quotes that open, close or are read as text: the
+        // first batch decides the delimiter and header as the whole file does.
+        #[test]
+        fn texts_with_headers_and_blank_rows_read_in_batches_are_read_as_whole(
+            lines in proptest::collection::vec(proptest::sample::select(vec![
+                "member_id,course_id,completed_on,credit_hours,certified_on",
+                "member_id;course_id;completed_on;credit_hours;certified_on",
+                "member_id,x;course_id;completed_on;credit_hours;certified_on",
+                ",,,,", ";;;;", ";;;;", ";;;;", "", " ", "1,2", "3;4", "\"x", "a\"b,\"c", "y\"",
+                "\"p;q\",r", "s;\"t,u",
+            ]), 0..60),
+            crlf in proptest::bool::ANY,
+            size in 1usize..200,
+        ) {
+            let text = lines.join(if crlf { "\r\n" } else { "\n" });
+            for batch in [size, size * FIRST_BATCH_SHARE] {
+                match streamed(&text, batch) {
+                    Some(rows) => {
+                        let delimiter = detect_delimiter(&text, &HeaderMatcher::default());
+                        proptest::prop_assert_eq!(rows, parse_rows(&text, delimiter, usize::MAX));
+                    }
                     None => proptest::prop_assert!(text.contains('"'), "{text:?} in batches of {batch}"),
                 }
             }
