@@ -1120,27 +1120,36 @@ mod tests {
         assert_eq!(mend(1, Some(35), &[Some(40)]).0, None);
     }
 
+    /// Reads `text` in batches of `size` bytes, and with a first batch of
+    /// `size` (`size` as its share): the rows read are the whole file's, or
+    /// a quote made the file need reading whole.
+    fn read_in_batches_as_whole(
+        text: &str,
+        size: usize,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        for batch in [size, size * FIRST_BATCH_SHARE] {
+            match streamed(text, batch) {
+                Some(rows) => {
+                    let delimiter = detect_delimiter(text, &HeaderMatcher::default());
+                    proptest::prop_assert_eq!(rows, parse_rows(text, delimiter, usize::MAX));
+                }
+                None => {
+                    proptest::prop_assert!(text.contains('"'), "{text:?} in batches of {batch}")
+                }
+            }
+        }
+        Ok(())
+    }
+
     proptest::proptest! {
         #[test]
         fn any_text_read_in_batches_is_read_as_whole(
             text in "[ab,;\"\n\r ]{0,60}",
             size in 1usize..24,
         ) {
-            // Each size also as the first batch's share: a first batch of each size.
-            for batch in [size, size * FIRST_BATCH_SHARE] {
-                match streamed(&text, batch) {
-                    Some(rows) => {
-                        let delimiter = detect_delimiter(&text, &HeaderMatcher::default());
-                        proptest::prop_assert_eq!(rows, parse_rows(&text, delimiter, usize::MAX));
-                    }
-                    // Only quotes can make a text need reading whole.
-                    None => proptest::prop_assert!(text.contains('"'), "{text:?} in batches of {batch}"),
-                }
-            }
+            read_in_batches_as_whole(&text, size)?;
         }
-    }
 
-    proptest::proptest! {
         // Lines that make headers under each delimiter, blank rows under
         // one or all, and quotes that open, close or are read as text: the
         // first batch decides the delimiter and header as the whole file does.
@@ -1156,16 +1165,7 @@ mod tests {
             crlf in proptest::bool::ANY,
             size in 1usize..200,
         ) {
-            let text = lines.join(if crlf { "\r\n" } else { "\n" });
-            for batch in [size, size * FIRST_BATCH_SHARE] {
-                match streamed(&text, batch) {
-                    Some(rows) => {
-                        let delimiter = detect_delimiter(&text, &HeaderMatcher::default());
-                        proptest::prop_assert_eq!(rows, parse_rows(&text, delimiter, usize::MAX));
-                    }
-                    None => proptest::prop_assert!(text.contains('"'), "{text:?} in batches of {batch}"),
-                }
-            }
+            read_in_batches_as_whole(&lines.join(if crlf { "\r\n" } else { "\n" }), size)?;
         }
     }
 
