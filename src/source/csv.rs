@@ -664,9 +664,12 @@ fn fill(file: &mut impl std::io::Read, buf: &mut Vec<u8>, size: usize) -> std::i
 /// (an 11th begins in it), or a delimiter shows a header among them after
 /// each one tried before it had its 10 rows: it is then chosen. So a header
 /// followed by blank rows to the end of a large file is found in the first
-/// batch, not after reading the whole file. Only rows before a quote left
-/// open count: in the whole file it may close further on, making the lines
-/// after it one value.
+/// batch, not after reading the whole file. Only rows before a quote seen
+/// left open count: in the whole file it may close further on, making the
+/// lines after it one value. (A quote missed as open, after a quote read as
+/// text on its line, ends the first piece, which is then read on past the
+/// batch, and the file is read whole.) With no header, the line the
+/// delimiters are counted on must be in the batch too.
 fn holds_the_first_rows(text: &str, delimiters: &[u8], matcher: &HeaderMatcher) -> bool {
     for &delimiter in delimiters {
         let rows = parse_rows(text, delimiter, 11);
@@ -680,13 +683,16 @@ fn holds_the_first_rows(text: &str, delimiters: &[u8], matcher: &HeaderMatcher) 
             .take(10)
             .any(|r| matcher.recognise(&r.texts()).is_some())
         {
-            return true;
+            // A value left open at the batch's end, among the rows read for
+            // the header, would end the first piece past the batch (and the
+            // file would be read whole): the batch grows until it closes.
+            return !rows.iter().any(|r| r.unclosed_quote);
         }
         if settled.len() < 11 {
             return false;
         }
     }
-    true
+    text.lines().any(|line| !is_blank_line(line))
 }
 
 /// Whether a batch may be cut before byte `p`: just after the end of a
@@ -911,6 +917,36 @@ mod tests {
         // Nor after a quote left open: it may close past the batch.
         let open_quote = "\"report\n".to_string() + &text;
         assert!(header_sought_in_the_whole_file(&open_quote, batch).0);
+    }
+
+    #[test]
+    fn a_first_batch_holds_what_the_delimiter_is_chosen_by() {
+        // No header under any delimiter: the delimiter is counted on the
+        // first line not made of `,;|"` and spaces alone, after 11 such lines.
+        let text = "|,|\n".repeat(11) + "a;b\n";
+        for batch in 1..=text.len() + 1 {
+            assert_eq!(
+                streamed(&text, batch),
+                Some(parse_rows(&text, b';', usize::MAX)),
+                "in batches of {batch}"
+            );
+        }
+        // A first batch that ends inside a quoted value after the header
+        // grows, rather than sending the file to be read whole.
+        let mut text = "member_id,course_id,completed_on,credit_hours\n".to_string();
+        text += &"1,A,2024-01-01,3\n".repeat(3);
+        text += "4,B,2024-01-01,\"line one\nline two\nline three\nline four\"\n";
+        text += &"5,A,2024-01-01,3\n".repeat(395);
+        let whole = parse_rows(&text, b',', usize::MAX);
+        // Batches shorter than the value (up to 65 bytes) cannot hold it
+        // once it begins a later batch, and need the whole file anyway.
+        for batch in (72..4000).step_by(7) {
+            assert_eq!(
+                streamed(&text, batch).as_ref(),
+                Some(&whole),
+                "in batches of {batch}"
+            );
+        }
     }
 
     /// The rows of `text` read in batches of `batch` bytes, or `None` when
