@@ -61,18 +61,21 @@ pub fn read(bytes: &[u8], is_tsv: bool, forced: Option<u8>, matcher: &HeaderMatc
 /// The first delimiter under which one of the first 10 non-blank records is a
 /// header; else the one found most often outside quotes in the first non-blank line.
 pub fn detect_delimiter(text: &str, matcher: &HeaderMatcher) -> u8 {
-    for delimiter in DELIMITERS {
-        let rows = parse_rows(text, delimiter, 10);
-        let found = rows
-            .iter()
-            .any(|row| matcher.recognise(&row.texts()).is_some());
-        if found {
-            return delimiter;
-        }
-    }
-    let Some(line) = text.lines().find(|line| !is_blank_line(line)) else {
-        return b',';
-    };
+    DELIMITERS
+        .into_iter()
+        .find(|&delimiter| {
+            parse_rows(text, delimiter, 10)
+                .iter()
+                .any(|row| matcher.recognise(&row.texts()).is_some())
+        })
+        .or_else(|| counted_delimiter(text))
+        .unwrap_or(b',')
+}
+
+/// The delimiter found most often outside quotes in the first non-blank
+/// line, if there is one.
+fn counted_delimiter(text: &str) -> Option<u8> {
+    let line = text.lines().find(|line| !is_blank_line(line))?;
     let mut counts = [0usize; 4];
     let mut quoted = false;
     for b in line.bytes() {
@@ -85,7 +88,7 @@ pub fn detect_delimiter(text: &str, matcher: &HeaderMatcher) -> u8 {
         }
     }
     let best = (0..4).fold(0, |best, i| if counts[i] > counts[best] { i } else { best });
-    DELIMITERS[best]
+    Some(DELIMITERS[best])
 }
 
 fn is_blank_line(line: &str) -> bool {
@@ -491,16 +494,22 @@ pub fn stream<P: Send>(
             (None, true) => b"\t",
             (None, false) => &DELIMITERS,
         };
-        if first_batch && !eof && !holds_the_first_rows(text, tried, matcher) {
+        // Once the whole file is read, it decides as any whole file does.
+        let decided = (first_batch && !eof)
+            .then(|| first_batch_delimiter(text, tried, matcher))
+            .flatten();
+        if first_batch && !eof && decided.is_none() {
             // Grown by at least its length, the first batch is read through
             // a number of times that grows with the log of its length.
             let wanted = buf.len() + batch_bytes.max(buf.len());
             eof = fill(&mut file, &mut buf, wanted)?;
             continue;
         }
-        let delimiter = *delimiter.get_or_insert_with(|| match tried {
-            [d] => *d,
-            _ => detect_delimiter(text, matcher),
+        let delimiter = *delimiter.get_or_insert_with(|| {
+            decided.unwrap_or_else(|| match tried {
+                [d] => *d,
+                _ => detect_delimiter(text, matcher),
+            })
         });
         // The first piece holds the rows the header is looked for in.
         let mut first_rows = (0, 0);
@@ -658,19 +667,21 @@ fn fill(file: &mut impl std::io::Read, buf: &mut Vec<u8>, size: usize) -> std::i
     Ok(false)
 }
 
-/// Whether the first batch holds the rows read to choose the delimiter and
-/// find the header (`detect_delimiter`, `find_header`): under each
-/// delimiter tried, the first 10 non-blank rows end before the batch does
-/// (an 11th begins in it), or a delimiter shows a header among them after
-/// each one tried before it had its 10 rows: it is then chosen. So a header
-/// followed by blank rows to the end of a large file is found in the first
-/// batch, not after reading the whole file. Only rows before a quote seen
-/// left open count: in the whole file it may close further on, making the
-/// lines after it one value. (A quote missed as open, after a quote read as
-/// text on its line, ends the first piece, which is then read on past the
-/// batch, and the file is read whole.) With no header, the line the
-/// delimiters are counted on must be in the batch too.
-fn holds_the_first_rows(text: &str, delimiters: &[u8], matcher: &HeaderMatcher) -> bool {
+/// The delimiter of the file whose first batch is `text`, if the batch
+/// decides it as `detect_delimiter` would in the whole file, with the rows
+/// the header is then looked for in (`find_header`); `None` while more of
+/// the file is needed. Under each delimiter tried, the first 10 non-blank
+/// rows must end before the batch does (an 11th begins in it), unless a
+/// delimiter shows a header among them after each one tried before it had
+/// its 10 rows: it is then chosen. So a header followed by blank rows to
+/// the end of a large file is found in the first batch, not after reading
+/// the whole file. Only rows before a quote seen left open count: in the
+/// whole file it may close further on, making the lines after it one
+/// value. (A quote missed as open, after a quote read as text on its line,
+/// ends the first piece, which is then read on past the batch, and the
+/// file is read whole.) With no header, the line the delimiters are
+/// counted on must be in the batch too.
+fn first_batch_delimiter(text: &str, delimiters: &[u8], matcher: &HeaderMatcher) -> Option<u8> {
     for &delimiter in delimiters {
         let rows = parse_rows(text, delimiter, 11);
         let settled: Vec<&RawRow> = rows
@@ -686,13 +697,16 @@ fn holds_the_first_rows(text: &str, delimiters: &[u8], matcher: &HeaderMatcher) 
             // A value left open at the batch's end, among the rows read for
             // the header, would end the first piece past the batch (and the
             // file would be read whole): the batch grows until it closes.
-            return !rows.iter().any(|r| r.unclosed_quote);
+            return (!rows.iter().any(|r| r.unclosed_quote)).then_some(delimiter);
         }
         if settled.len() < 11 {
-            return false;
+            return None;
         }
     }
-    text.lines().any(|line| !is_blank_line(line))
+    match delimiters {
+        [delimiter] => Some(*delimiter),
+        _ => counted_delimiter(text),
+    }
 }
 
 /// Whether a batch may be cut before byte `p`: just after the end of a
