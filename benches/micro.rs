@@ -7,7 +7,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use ceu::model::{RowRef, Text};
 use ceu::normalize::header::HeaderMatcher;
-use ceu::normalize::value::{parse_date_text, parse_hours_text, Amount, DateContext, Parsed};
+use ceu::normalize::value::{
+    parse_date_text, parse_hours_text, Amount, DateContext, LineHours, Parsed,
+};
 use ceu::normalize::{
     find_header, normalize_sheet, LineHead, RowNormalizer, SheetPlace, TranscriptLine,
 };
@@ -117,19 +119,15 @@ fn rules(c: &mut Criterion) {
                 2023 + (i % 3) as i16,
                 1 + (i % 12) as i8,
                 1,
-            )),
-            clock_hours: if i % 3 == 0 {
-                Parsed::Value(Amount::of(ceu::model::Hundredths(2000)))
+            ))
+            .into(),
+            hours: if i % 3 == 0 {
+                LineHours::Clock(Amount::of(ceu::model::Hundredths(2000)))
             } else {
-                Parsed::Blank
-            },
-            credit_hours: if i % 3 == 0 {
-                Parsed::Blank
-            } else {
-                Parsed::Value(Amount::of(ceu::model::Hundredths(350)))
+                LineHours::Credit(Amount::of(ceu::model::Hundredths(350)))
             },
             grade: grades[i as usize % grades.len()].clone(),
-            certified_on: Parsed::Value(jiff::civil::date(2019, 1, 1)),
+            certified_on: Parsed::Value(jiff::civil::date(2019, 1, 1)).into(),
         })
         .collect();
     let refs: Vec<&TranscriptLine> = lines.iter().collect();

@@ -131,7 +131,7 @@ impl Part {
             match record {
                 Record::Transcript(t) => part.members[at as usize].1 .0.push(t),
                 Record::Instructor(i) => part.members[at as usize].1 .1.push(*i),
-                Record::Roster(r) => part.roster.push(r),
+                Record::Roster(r) => part.roster.push(*r),
             }
         }
         part
@@ -1048,11 +1048,10 @@ mod tests {
             }),
             course_id: Text::default(),
             course_title: Text::default(),
-            completed_on: normalize::value::Parsed::Blank,
-            clock_hours: normalize::value::Parsed::Blank,
-            credit_hours: normalize::value::Parsed::Blank,
+            completed_on: normalize::value::Parsed::Blank.into(),
+            hours: normalize::value::LineHours::Neither,
             grade: Text::default(),
-            certified_on: normalize::value::Parsed::Blank,
+            certified_on: normalize::value::Parsed::Blank.into(),
         })
     }
 

@@ -11,7 +11,7 @@ use jiff::civil::Date;
 
 use crate::model::{Code, Credit, Hundredths, Kind, Reason, Text, Unit};
 use crate::normalize::header::fold_onto;
-use crate::normalize::value::Parsed;
+use crate::normalize::value::{LineHours, Parsed};
 use crate::normalize::TranscriptLine;
 use crate::rules::caps::allocate;
 use crate::rules::prior::{course_named, OwnedKey, PriorMember};
@@ -52,7 +52,7 @@ fn check_basic<'a>(
     .filter(|(_, v)| v.is_empty())
     .map(|(n, _)| n)
     .collect();
-    if line.completed_on == Parsed::Blank {
+    if line.completed_on.get() == Parsed::Blank {
         blank.push("completed_on");
     }
     if line.course_id.is_empty() && line.course_title.is_empty() {
@@ -61,8 +61,8 @@ fn check_basic<'a>(
     if !blank.is_empty() {
         return Err((Code::MissingField, format!("{} is blank", blank.join(", "))));
     }
-    let completed_on = match &line.completed_on {
-        Parsed::Value(d) => *d,
+    let completed_on = match line.completed_on.get() {
+        Parsed::Value(d) => d,
         Parsed::Invalid(text) => {
             return Err((
                 Code::InvalidDate,
@@ -103,21 +103,24 @@ fn check_basic<'a>(
 
 /// Check 3: exactly one of clock and credit hours, a number above zero.
 fn hours_of(line: &TranscriptLine) -> Result<(Unit, Hundredths), Verdict> {
-    let (unit, field, parsed) = match (&line.clock_hours, &line.credit_hours) {
-        (Parsed::Blank, Parsed::Blank) => {
+    let (unit, parsed) = match line.hours {
+        LineHours::Neither => {
             return Err((
                 Code::InvalidHours,
                 "neither clock_hours nor credit_hours is given".to_string(),
             ))
         }
-        (Parsed::Blank, credit) => (Unit::Credit, "credit_hours", credit),
-        (clock, Parsed::Blank) => (Unit::Clock, "clock_hours", clock),
-        _ => {
+        LineHours::Both => {
             return Err((
                 Code::InvalidHours,
                 "both clock_hours and credit_hours are given".to_string(),
             ))
         }
+        hours => hours.given().expect("one field given"),
+    };
+    let field = match unit {
+        Unit::Credit => "credit_hours",
+        _ => "clock_hours",
     };
     match parsed {
         Parsed::Value(h) if h.hundredths() > Hundredths::ZERO => Ok((unit, h.hundredths())),
@@ -126,7 +129,7 @@ fn hours_of(line: &TranscriptLine) -> Result<(Unit, Hundredths), Verdict> {
             Code::InvalidHours,
             format!("{field}: '{text}' is not a number of hours (digits with an optional '.' fraction, at most 100000)"),
         )),
-        Parsed::Blank => unreachable!("matched above"),
+        Parsed::Blank => unreachable!("a field given is not blank"),
     }
 }
 
@@ -162,7 +165,12 @@ pub fn evaluate(
     for (i, line) in lines.iter().enumerate() {
         let checked = check_basic(line, rules, as_of, &mut verdicts).and_then(|basic| {
             basics[i] = Some(basic);
-            check_certification("completed", basic.completed_on, member, &line.certified_on)?;
+            check_certification(
+                "completed",
+                basic.completed_on,
+                member,
+                &line.certified_on.get(),
+            )?;
             check_renewal_window(basic.completed_on, member)?;
             Ok(basic)
         });
@@ -463,18 +471,16 @@ mod tests {
             }),
             course_id: course.into(),
             course_title: format!("Course {course}").into(),
-            completed_on: Parsed::Value(on),
-            clock_hours: Parsed::Blank,
-            credit_hours: Parsed::Value(Amount::of(parse_hours_text(credit).unwrap())),
+            completed_on: Parsed::Value(on).into(),
+            hours: LineHours::Credit(Amount::of(parse_hours_text(credit).unwrap())),
             grade: "A".into(),
-            certified_on: Parsed::Value(date(2020, 1, 1)),
+            certified_on: Parsed::Value(date(2020, 1, 1)).into(),
         }
     }
 
     fn clock(n: u32, course: &str, on: Date, hours: &str) -> TranscriptLine {
         let mut line = TranscriptLine {
-            clock_hours: Parsed::Value(Amount::of(parse_hours_text(hours).unwrap())),
-            credit_hours: Parsed::Blank,
+            hours: LineHours::Clock(Amount::of(parse_hours_text(hours).unwrap())),
             ..line(n, course, on, "1")
         };
         head(&mut line).program = "Coding Diploma".into();
@@ -547,29 +553,32 @@ mod tests {
         assert_eq!(code, Code::MissingField);
         assert_eq!(message, "institution, course_id or course_title is blank");
         let mut l = line(2, "C1", date(2025, 1, 10), "3");
-        l.completed_on = Parsed::Blank;
+        l.completed_on = Parsed::Blank.into();
         assert_eq!(code_of(l), Code::MissingField);
     }
 
     #[test]
     fn step_2_invalid_date_before_step_3() {
         let mut l = line(2, "C1", date(2025, 1, 10), "3");
-        l.completed_on = Parsed::Invalid("2025-02-30".into());
-        l.credit_hours = Parsed::Invalid("x".into());
+        l.completed_on = Parsed::Invalid("2025-02-30".into()).into();
+        l.hours = LineHours::CreditInvalid("x".into());
         assert_eq!(code_of(l), Code::InvalidDate);
     }
 
     #[test]
     fn step_3_invalid_hours() {
         let mut both = line(2, "C1", date(2025, 1, 10), "3");
-        both.clock_hours = Parsed::Value(Amount::of(Hundredths(100)));
+        both.hours = LineHours::of(
+            Parsed::Value(Amount::of(Hundredths(100))),
+            Parsed::Value(Amount::of(Hundredths(300))),
+        );
         assert_eq!(code_of(both), Code::InvalidHours);
         let mut neither = line(2, "C1", date(2025, 1, 10), "3");
-        neither.credit_hours = Parsed::Blank;
+        neither.hours = LineHours::of(Parsed::Blank, Parsed::Blank);
         assert_eq!(code_of(neither), Code::InvalidHours);
         let mut zero = line(2, "C1", date(2025, 1, 10), "0.004");
         assert_eq!(code_of(zero.clone()), Code::InvalidHours);
-        zero.credit_hours = Parsed::Invalid("2 hrs".into());
+        zero.hours = LineHours::CreditInvalid("2 hrs".into());
         assert_eq!(code_of(zero), Code::InvalidHours);
         assert!(basic(
             &line(2, "C1", date(2025, 1, 10), "0.005"),
@@ -682,7 +691,7 @@ mod tests {
     fn steps_7_to_9_certification_and_window() {
         let m = member(Some(date(2026, 6, 30)));
         let mut no_cert = line(2, "C1", date(2025, 1, 10), "1");
-        no_cert.certified_on = Parsed::Blank;
+        no_cert.certified_on = Parsed::Blank.into();
         let lines = [
             no_cert,
             line(3, "C2", date(2022, 2, 28), "1"),
