@@ -107,7 +107,11 @@ impl From<Parsed<Date>> for PackedDate {
                     | d.day() as u32
             }
             Parsed::Invalid(text) => {
-                assert!(text.0 < INVALID_DATE, "fewer than 2 billion invalid dates");
+                // 2^31 texts as read would take 50 GB or more.
+                assert!(
+                    text.0 < INVALID_DATE,
+                    "fewer than 2 billion values not understood"
+                );
                 INVALID_DATE | text.0
             }
         })

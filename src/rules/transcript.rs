@@ -119,8 +119,9 @@ fn hours_of(line: &TranscriptLine) -> Result<(Unit, Hundredths), Verdict> {
         hours => hours.given().expect("one field given"),
     };
     let field = match unit {
+        Unit::Clock => "clock_hours",
         Unit::Credit => "credit_hours",
-        _ => "clock_hours",
+        Unit::Contact => unreachable!("a line's hours are clock or credit hours"),
     };
     match parsed {
         Parsed::Value(h) if h.hundredths() > Hundredths::ZERO => Ok((unit, h.hundredths())),
@@ -567,19 +568,45 @@ mod tests {
 
     #[test]
     fn step_3_invalid_hours() {
-        let mut both = line(2, "C1", date(2025, 1, 10), "3");
-        both.hours = LineHours::of(
-            Parsed::Value(Amount::of(Hundredths(100))),
-            Parsed::Value(Amount::of(Hundredths(300))),
+        let with_hours = |clock, credit| {
+            let mut l = line(2, "C1", date(2025, 1, 10), "3");
+            l.hours = LineHours::of(clock, credit);
+            basic(&l, &RuleSet::default()).unwrap_err()
+        };
+        let three = Parsed::Value(Amount::of(Hundredths(300)));
+        let bad = || Parsed::Invalid("2 hrs".into());
+        let zero = Parsed::Value(Amount::of(Hundredths(0)));
+        let rejected = |message: &str| (Code::InvalidHours, message.to_string());
+        let not_a_number = |field: &str| {
+            rejected(&format!("{field}: '2 hrs' is not a number of hours (digits with an optional '.' fraction, at most 100000)"))
+        };
+        assert_eq!(
+            with_hours(three, bad()),
+            rejected("both clock_hours and credit_hours are given")
         );
-        assert_eq!(code_of(both), Code::InvalidHours);
-        let mut neither = line(2, "C1", date(2025, 1, 10), "3");
-        neither.hours = LineHours::of(Parsed::Blank, Parsed::Blank);
-        assert_eq!(code_of(neither), Code::InvalidHours);
-        let mut zero = line(2, "C1", date(2025, 1, 10), "0.004");
-        assert_eq!(code_of(zero.clone()), Code::InvalidHours);
-        zero.hours = LineHours::CreditInvalid("2 hrs".into());
-        assert_eq!(code_of(zero), Code::InvalidHours);
+        assert_eq!(
+            with_hours(Parsed::Blank, Parsed::Blank),
+            rejected("neither clock_hours nor credit_hours is given")
+        );
+        assert_eq!(
+            with_hours(zero, Parsed::Blank),
+            rejected("clock_hours is not greater than zero")
+        );
+        assert_eq!(
+            with_hours(Parsed::Blank, zero),
+            rejected("credit_hours is not greater than zero")
+        );
+        assert_eq!(
+            with_hours(bad(), Parsed::Blank),
+            not_a_number("clock_hours")
+        );
+        assert_eq!(
+            with_hours(Parsed::Blank, bad()),
+            not_a_number("credit_hours")
+        );
+        // 0.004 hours round to zero hundredths.
+        let rounded = line(2, "C1", date(2025, 1, 10), "0.004");
+        assert_eq!(code_of(rounded), Code::InvalidHours);
         assert!(basic(
             &line(2, "C1", date(2025, 1, 10), "0.005"),
             &RuleSet::default()

@@ -605,12 +605,16 @@ pub fn stream<P: Send>(
     }
 }
 
-/// A batch is cut into this many pieces for each thread, and its last
-/// piece into a half and two quarters: the pieces are taken in order as the
-/// threads free up, so a thread waits at the batch's end for at most a
-/// quarter of a piece (10M rows: the batches' reading took 1.66 -> 1.57 s). Eight a thread read 10M rows 4% faster, but the
-/// run's peak rose by about 100 MB (1,299-1,452 MB in 8 runs, against
-/// 1,254-1,314 with four), close to the 1.5 GB the batch may take.
+/// A batch is cut into this many pieces for each thread, its last into
+/// smaller ones (see `pieces`): the pieces are taken in order as the
+/// threads free up, so a thread waits at the batch's end for about a
+/// quarter of a piece, not a whole one (10M rows on 2 cores: the batches'
+/// reading took 1.62-1.69 s, then 1.55-1.63 s; the eighth session, on
+/// another machine, had found no gain in taking them in order). Eight a
+/// thread (shared out by rayon, in the fifteenth session) read 10M rows 4%
+/// faster, but the run's peak rose by about 100 MB (1,299-1,452 MB in 8
+/// runs, against 1,254-1,314 with four), close to the 1.5 GB the batch may
+/// take.
 const PIECES_PER_THREAD: usize = 4;
 
 /// The pieces' rows, where a piece whose last record goes on past its end
@@ -752,9 +756,10 @@ fn is_split(bytes: &[u8], p: usize) -> bool {
     }
 }
 
-/// `(from, to)` byte ranges covering `bytes`, about `count` of them and
-/// the last of those cut into a half and two quarters, each cut where
-/// `is_split` allows, the first reaching at least `first_to`.
+/// `(from, to)` byte ranges covering `bytes`, each cut where `is_split`
+/// allows, the first reaching at least `first_to`: `count` steps, the
+/// last of them cut in half, then what is left of it in half again while
+/// more than a quarter step is left.
 fn pieces(bytes: &[u8], count: usize, first_to: usize) -> Vec<(usize, usize)> {
     let step = bytes.len() / count.max(1) + 1;
     let mut out = Vec::with_capacity(count + 2);
@@ -857,7 +862,15 @@ mod tests {
             .build()
             .unwrap();
         for count in [0, 1, 2, 3, 100] {
-            let made = pool.install(|| in_order_on_all_threads(count, |k| k * k));
+            let made = pool.install(|| {
+                in_order_on_all_threads(count, |k| {
+                    // The first item ends last: kept in order of ending, it would come back last.
+                    if k == 0 {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                    k * k
+                })
+            });
             assert_eq!(made, (0..count).map(|k| k * k).collect::<Vec<_>>());
         }
     }
