@@ -3,7 +3,7 @@
 
 use jiff::civil::Date;
 
-use crate::model::{Hundredths, Unit};
+use crate::model::Hundredths;
 use crate::source::Cell;
 
 /// A value read from a cell: blank, understood, or not understood (with its text).
@@ -166,17 +166,6 @@ impl LineHours {
             (Parsed::Blank, Parsed::Value(h)) => LineHours::Credit(h),
             (Parsed::Blank, Parsed::Invalid(text)) => LineHours::CreditInvalid(text),
             _ => LineHours::Both,
-        }
-    }
-
-    /// The one field given: its unit and what it holds.
-    pub fn given(self) -> Option<(Unit, Parsed<Amount>)> {
-        match self {
-            LineHours::Neither | LineHours::Both => None,
-            LineHours::Clock(h) => Some((Unit::Clock, Parsed::Value(h))),
-            LineHours::Credit(h) => Some((Unit::Credit, Parsed::Value(h))),
-            LineHours::ClockInvalid(text) => Some((Unit::Clock, Parsed::Invalid(text))),
-            LineHours::CreditInvalid(text) => Some((Unit::Credit, Parsed::Invalid(text))),
         }
     }
 }
@@ -580,48 +569,19 @@ mod tests {
     #[test]
     fn line_hours_keep_the_one_field_given() {
         let (three, bad) = (Amount::of(Hundredths(300)), AsRead::from("2 hrs"));
+        let (value, invalid) = (Parsed::Value(three), Parsed::Invalid(bad));
         let cases = [
-            (Parsed::Blank, Parsed::Blank, LineHours::Neither, None),
-            (
-                Parsed::Value(three),
-                Parsed::Blank,
-                LineHours::Clock(three),
-                Some((Unit::Clock, Parsed::Value(three))),
-            ),
-            (
-                Parsed::Blank,
-                Parsed::Value(three),
-                LineHours::Credit(three),
-                Some((Unit::Credit, Parsed::Value(three))),
-            ),
-            (
-                Parsed::Invalid(bad),
-                Parsed::Blank,
-                LineHours::ClockInvalid(bad),
-                Some((Unit::Clock, Parsed::Invalid(bad))),
-            ),
-            (
-                Parsed::Blank,
-                Parsed::Invalid(bad),
-                LineHours::CreditInvalid(bad),
-                Some((Unit::Credit, Parsed::Invalid(bad))),
-            ),
-            (
-                Parsed::Value(three),
-                Parsed::Invalid(bad),
-                LineHours::Both,
-                None,
-            ),
-            (
-                Parsed::Invalid(bad),
-                Parsed::Value(three),
-                LineHours::Both,
-                None,
-            ),
+            (Parsed::Blank, Parsed::Blank, LineHours::Neither),
+            (value, Parsed::Blank, LineHours::Clock(three)),
+            (Parsed::Blank, value, LineHours::Credit(three)),
+            (invalid, Parsed::Blank, LineHours::ClockInvalid(bad)),
+            (Parsed::Blank, invalid, LineHours::CreditInvalid(bad)),
+            (value, invalid, LineHours::Both),
+            (invalid, value, LineHours::Both),
+            (value, value, LineHours::Both),
         ];
-        for (clock, credit, hours, given) in cases {
+        for (clock, credit, hours) in cases {
             assert_eq!(LineHours::of(clock, credit), hours);
-            assert_eq!(hours.given(), given);
         }
         assert_eq!(std::mem::size_of::<LineHours>(), 8);
     }

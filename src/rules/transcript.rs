@@ -103,7 +103,7 @@ fn check_basic<'a>(
 
 /// Check 3: exactly one of clock and credit hours, a number above zero.
 fn hours_of(line: &TranscriptLine) -> Result<(Unit, Hundredths), Verdict> {
-    let (unit, parsed) = match line.hours {
+    let ((unit, field), parsed) = match line.hours {
         LineHours::Neither => {
             return Err((
                 Code::InvalidHours,
@@ -116,21 +116,18 @@ fn hours_of(line: &TranscriptLine) -> Result<(Unit, Hundredths), Verdict> {
                 "both clock_hours and credit_hours are given".to_string(),
             ))
         }
-        hours => hours.given().expect("one field given"),
-    };
-    let field = match unit {
-        Unit::Clock => "clock_hours",
-        Unit::Credit => "credit_hours",
-        Unit::Contact => unreachable!("a line's hours are clock or credit hours"),
+        LineHours::Clock(h) => ((Unit::Clock, "clock_hours"), Ok(h)),
+        LineHours::ClockInvalid(text) => ((Unit::Clock, "clock_hours"), Err(text)),
+        LineHours::Credit(h) => ((Unit::Credit, "credit_hours"), Ok(h)),
+        LineHours::CreditInvalid(text) => ((Unit::Credit, "credit_hours"), Err(text)),
     };
     match parsed {
-        Parsed::Value(h) if h.hundredths() > Hundredths::ZERO => Ok((unit, h.hundredths())),
-        Parsed::Value(_) => Err((Code::InvalidHours, format!("{field} is not greater than zero"))),
-        Parsed::Invalid(text) => Err((
+        Ok(h) if h.hundredths() > Hundredths::ZERO => Ok((unit, h.hundredths())),
+        Ok(_) => Err((Code::InvalidHours, format!("{field} is not greater than zero"))),
+        Err(text) => Err((
             Code::InvalidHours,
             format!("{field}: '{text}' is not a number of hours (digits with an optional '.' fraction, at most 100000)"),
         )),
-        Parsed::Blank => unreachable!("a field given is not blank"),
     }
 }
 
