@@ -86,8 +86,24 @@ impl<T: Copy> Parsed<T> {
     }
 }
 
+/// A date as one number, never 0, that orders dates as they are ordered:
+/// years are -9999 to 9999, lifted above zero they take 15 bits, then the
+/// month (never 0) and the day.
+pub fn date_number(date: Date) -> u32 {
+    ((i32::from(date.year()) + 10_000) as u32) << 9 | (date.month() as u32) << 5 | date.day() as u32
+}
+
+/// The date `date_number` made `n` of.
+fn numbered_date(n: u32) -> Date {
+    jiff::civil::date(
+        ((n >> 9) as i32 - 10_000) as i16,
+        (n >> 5 & 0xF) as i8,
+        (n & 0x1F) as i8,
+    )
+}
+
 /// A parsed date in 4 bytes, as a transcript line holds its two dates:
-/// 0 when blank, the year, month and day in the low 24 bits, or a value not
+/// 0 when blank, its `date_number` (24 bits), or a value not
 /// understood by its place in the list of texts as read, with the top bit
 /// set. With `LineHours`, a line is 64 bytes instead of 80, and a member's
 /// 30 lines take 2 KB instead of the next size up, 2.5 KB.
@@ -100,12 +116,7 @@ impl From<Parsed<Date>> for PackedDate {
     fn from(parsed: Parsed<Date>) -> PackedDate {
         PackedDate(match parsed {
             Parsed::Blank => 0,
-            // Years are -9999 to 9999: lifted above zero they take 15 bits; a month is never 0.
-            Parsed::Value(d) => {
-                ((i32::from(d.year()) + 10_000) as u32) << 9
-                    | (d.month() as u32) << 5
-                    | d.day() as u32
-            }
+            Parsed::Value(d) => date_number(d),
             Parsed::Invalid(text) => {
                 // 2^31 texts as read would take 50 GB or more.
                 assert!(
@@ -123,11 +134,7 @@ impl PackedDate {
         match self.0 {
             0 => Parsed::Blank,
             n if n & INVALID_DATE != 0 => Parsed::Invalid(AsRead(n & !INVALID_DATE)),
-            n => Parsed::Value(jiff::civil::date(
-                ((n >> 9) as i32 - 10_000) as i16,
-                (n >> 5 & 0xF) as i8,
-                (n & 0x1F) as i8,
-            )),
+            n => Parsed::Value(numbered_date(n)),
         }
     }
 }

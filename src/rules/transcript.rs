@@ -11,7 +11,7 @@ use jiff::civil::Date;
 
 use crate::model::{Code, Credit, Hundredths, Kind, Reason, Text, Unit};
 use crate::normalize::header::fold_onto;
-use crate::normalize::value::{LineHours, Parsed};
+use crate::normalize::value::{date_number, LineHours, Parsed};
 use crate::normalize::TranscriptLine;
 use crate::rules::caps::allocate;
 use crate::rules::prior::{course_named, OwnedKey, PriorMember};
@@ -52,7 +52,8 @@ fn check_basic<'a>(
     .filter(|(_, v)| v.is_empty())
     .map(|(n, _)| n)
     .collect();
-    if line.completed_on.get() == Parsed::Blank {
+    let completed_on = line.completed_on.get();
+    if completed_on == Parsed::Blank {
         blank.push("completed_on");
     }
     if line.course_id.is_empty() && line.course_title.is_empty() {
@@ -61,7 +62,7 @@ fn check_basic<'a>(
     if !blank.is_empty() {
         return Err((Code::MissingField, format!("{} is blank", blank.join(", "))));
     }
-    let completed_on = match line.completed_on.get() {
+    let completed_on = match completed_on {
         Parsed::Value(d) => d,
         Parsed::Invalid(text) => {
             return Err((
@@ -430,9 +431,7 @@ impl<'a, T: Clone> Recent<'a, T> {
 /// A line's completion date, then its place in input order, as one number
 /// that orders lines as the pair does.
 fn completion_key(on: Date, (file, sheet, row): crate::model::Order) -> u128 {
-    // Years are -9999 to 9999: lifted above zero they take 15 bits.
-    let year = (i32::from(on.year()) + 10_000) as u128;
-    let day = year << 9 | (on.month() as u128) << 5 | on.day() as u128;
+    let day = u128::from(date_number(on));
     day << 96 | u128::from(file) << 64 | u128::from(sheet) << 32 | u128::from(row)
 }
 
