@@ -238,8 +238,12 @@ impl RowRef {
         }
     }
 
+    pub fn source(&self) -> &'static Source {
+        self.source.get()
+    }
+
     pub fn source_file(&self) -> &'static str {
-        &self.source.get().file
+        &self.source().file
     }
 
     pub fn sheet(&self) -> Option<&'static str> {
@@ -260,8 +264,10 @@ impl RowRef {
 
     /// `describe`, added to `out`.
     pub fn describe_into(&self, out: &mut String) {
-        out.push_str(self.source_file());
-        if let Some(sheet) = self.sheet() {
+        // The source looked up once: each look-up reads the run's list of sources.
+        let source = self.source();
+        out.push_str(&source.file);
+        if let Some(sheet) = &source.sheet {
             out.push_str(", sheet ");
             out.push_str(sheet);
         }

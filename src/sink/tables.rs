@@ -63,16 +63,22 @@ fn text(s: &str) -> Value<'_> {
     Value::Text(s.into())
 }
 
-fn sheet(at: &crate::model::RowRef) -> Value<'_> {
-    text(at.sheet().unwrap_or(""))
+/// The `source_file` and `sheet` columns, the source looked up once.
+fn source(at: &crate::model::RowRef) -> [Value<'static>; 2] {
+    let source = at.source();
+    [
+        text(&source.file),
+        text(source.sheet.as_deref().unwrap_or("")),
+    ]
 }
 
 pub fn credits(credits: &InOrder<Credit>) -> Table<'_> {
     Table::new("credits", CREDIT_COLUMNS, credits.len(), |i| {
         let c = credits.get(i);
+        let [file, sheet] = source(&c.at);
         vec![
-            text(c.at.source_file()),
-            sheet(&c.at),
+            file,
+            sheet,
             Value::Row(c.at.row()),
             text(c.kind.as_str()),
             text(&c.member_id),
@@ -96,9 +102,10 @@ pub fn credits(credits: &InOrder<Credit>) -> Table<'_> {
 pub fn rejections(rejections: &InOrder<Rejection>) -> Table<'_> {
     Table::new("rejections", REJECTION_COLUMNS, rejections.len(), |i| {
         let r = rejections.get(i);
+        let [file, sheet] = source(&r.at);
         vec![
-            text(r.at.source_file()),
-            sheet(&r.at),
+            file,
+            sheet,
             Value::Row(r.at.row()),
             text(r.kind.map_or("", |k| k.as_str())),
             text(&r.member_id),
