@@ -15,7 +15,9 @@
 # each CSV batch too (a single run of 10M rows was once 0.8 s above the
 # median); DuckDB, at a minute a run, once. Each ceu row gives the median
 # wall time and the highest peak of its runs (the one large workbook, run
-# last, once).
+# last, once). The runs with 1 and 2 threads alternate too, so the speed-up
+# of 2 threads over 1, printed last with the growth from 1M to 10M rows,
+# compares runs made at the same hour: the median of each pair's ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/ceu-bench}
@@ -41,6 +43,14 @@ median() {
     END { printf "%.2f\n", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
+# the median of each pair's ratio, a / b: pairs run one after the other
+pair_ratio() {
+  paste -d ' ' <(printf '%s\n' $1) <(printf '%s\n' $2) | awk '{ print $1 / $2 }' | sort -g | awk '{ a[NR] = $1 }
+    END { printf "%.2f\n", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+speedups=()
+declare -A two_threads
 echo "| batch | tool | threads | wall s | peak MB | ratio |"
 echo "|---|---|---|---|---|---|"
 for rows in $sizes; do
@@ -48,17 +58,21 @@ for rows in $sizes; do
   [ -f "$csv" ] || "$ceu" generate --rows "$rows" --out "$csv" --seed 1
   # ceu first: after DuckDB hands back its 15 GB, the next program's first
   # touches of memory cost more on this VM (ceu took about 1 s longer on 10M rows).
-  ceu_runs=()
-  for threads in 1 2; do
-    walls=(); mb=0
-    for _ in $(seq "$runs"); do
+  walls_1=(); walls_2=(); mb_1=0; mb_2=0
+  for _ in $(seq "$runs"); do
+    for threads in 1 2; do
       rm -rf "$work/out"; sync  # the deleted outputs are discarded before the next run starts
       read -r s run_mb < <(measure "$ceu" convert "$csv" --out "$work/out" --as-of 2026-11-15 --threads "$threads" -q)
-      walls+=("$s")
-      mb=$(( run_mb > mb ? run_mb : mb ))
+      if [ "$threads" -eq 1 ]; then
+        walls_1+=("$s"); mb_1=$(( run_mb > mb_1 ? run_mb : mb_1 ))
+      else
+        walls_2+=("$s"); mb_2=$(( run_mb > mb_2 ? run_mb : mb_2 ))
+      fi
     done
-    ceu_runs+=("$threads $(median "${walls[@]}") $mb")
   done
+  ceu_runs=("1 $(median "${walls_1[@]}") $mb_1" "2 $(median "${walls_2[@]}") $mb_2")
+  speedups+=("$rows-row CSV|$(pair_ratio "${walls_1[*]}" "${walls_2[*]}")")
+  two_threads[$rows]=$(median "${walls_2[@]}")
   read -r duck_s duck_mb < <(measure python3 benches/duckdb_rules.py "$csv" "$work" 2)
   for run in "${ceu_runs[@]}"; do
     read -r threads s mb <<< "$run"
@@ -71,22 +85,30 @@ done
 books="$work/workbooks"
 [ -d "$books" ] || "$ceu" generate --workbooks 200 --rows 5000 --out "$books" --seed 2
 cargo build --release --quiet --bench calamine_floor
-for threads in 1 2; do
-  floors=(); walls=(); mb=0
-  for _ in $(seq "$runs"); do
+floors_1=(); floors_2=(); walls_1=(); walls_2=(); mb_1=0; mb_2=0
+for _ in $(seq "$runs"); do
+  for threads in 1 2; do
     read -r floor _ < <(cargo bench --quiet --bench calamine_floor -- "$books" "$threads")
-    floors+=("$floor")
     rm -rf "$work/out"; sync
     read -r s run_mb < <(measure "$ceu" convert "$books" --out "$work/out" --as-of 2026-11-15 --threads "$threads" -q)
-    walls+=("$s")
-    mb=$(( run_mb > mb ? run_mb : mb ))
+    if [ "$threads" -eq 1 ]; then
+      floors_1+=("$floor"); walls_1+=("$s"); mb_1=$(( run_mb > mb_1 ? run_mb : mb_1 ))
+    else
+      floors_2+=("$floor"); walls_2+=("$s"); mb_2=$(( run_mb > mb_2 ? run_mb : mb_2 ))
+    fi
   done
-  floor=$(median "${floors[@]}")
-  s=$(median "${walls[@]}")
+done
+for threads in 1 2; do
+  if [ "$threads" -eq 1 ]; then
+    floor=$(median "${floors_1[@]}"); s=$(median "${walls_1[@]}"); mb=$mb_1
+  else
+    floor=$(median "${floors_2[@]}"); s=$(median "${walls_2[@]}"); mb=$mb_2
+  fi
   ratio=$(awk -v f="$floor" -v c="$s" 'BEGIN { printf "%.2fx calamine", c / f }')
   echo "| 200 xlsx x 5,000 rows | ceu | $threads | $s | $mb | $ratio |"
   echo "| 200 xlsx x 5,000 rows | calamine alone | $threads | $floor | | |"
 done
+speedups+=("200 xlsx x 5,000 rows|$(pair_ratio "${walls_1[*]}" "${walls_2[*]}")")
 
 # One large workbook: memory grows with the records kept, not with the cells read.
 big="$work/one_workbook"
@@ -98,3 +120,15 @@ read -r s mb < <(measure "$ceu" convert "$big" --out "$work/out" --as-of 2026-11
 ratio=$(awk -v f="$floor" -v c="$s" 'BEGIN { printf "%.2fx calamine", c / f }')
 echo "| 1 xlsx x 1,000,000 rows | ceu | 2 | $s | $mb | $ratio |"
 echo "| 1 xlsx x 1,000,000 rows | calamine alone | 1 | $floor | $floor_mb | |"
+
+echo
+echo "| batch | 2 threads against 1 (median of pairs) |"
+echo "|---|---|"
+for speedup in "${speedups[@]}"; do
+  echo "| ${speedup%%|*} | ${speedup#*|}x as fast |"
+done
+if [ -n "${two_threads[1000000]:-}" ] && [ -n "${two_threads[10000000]:-}" ]; then
+  growth=$(awk -v a="${two_threads[1000000]}" -v b="${two_threads[10000000]}" 'BEGIN { printf "%.1f", b / a }')
+  echo
+  echo "10M rows take ${growth}x the time of 1M rows (2 threads, medians)."
+fi
