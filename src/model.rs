@@ -247,7 +247,7 @@ impl RowRef {
     }
 
     pub fn sheet(&self) -> Option<&'static str> {
-        self.source.get().sheet.as_deref()
+        self.source().sheet.as_deref()
     }
 
     /// The row number a user sees; `None` for a whole-file or whole-sheet error.
