@@ -57,8 +57,9 @@ pair_order() {
   if [ $(( $1 % 2 )) -eq 1 ]; then echo "1 2"; else echo "2 1"; fi
 }
 
+# by thread count: each run's wall seconds, and the highest peak
+declare -A walls mb floors two_threads
 speedups=()
-declare -A two_threads
 echo "| batch | tool | threads | wall s | peak MB | ratio |"
 echo "|---|---|---|---|---|---|"
 for rows in $sizes; do
@@ -66,26 +67,22 @@ for rows in $sizes; do
   [ -f "$csv" ] || "$ceu" generate --rows "$rows" --out "$csv" --seed 1
   # ceu first: after DuckDB hands back its 15 GB, the next program's first
   # touches of memory cost more on this VM (ceu took about 1 s longer on 10M rows).
-  walls_1=(); walls_2=(); mb_1=0; mb_2=0
+  walls=([1]="" [2]=""); mb=([1]=0 [2]=0)
   for k in $(seq "$runs"); do
     for threads in $(pair_order "$k"); do
       rm -rf "$work/out"; sync  # the deleted outputs are discarded before the next run starts
       read -r s run_mb < <(measure "$ceu" convert "$csv" --out "$work/out" --as-of 2026-11-15 --threads "$threads" -q)
-      if [ "$threads" -eq 1 ]; then
-        walls_1+=("$s"); mb_1=$(( run_mb > mb_1 ? run_mb : mb_1 ))
-      else
-        walls_2+=("$s"); mb_2=$(( run_mb > mb_2 ? run_mb : mb_2 ))
-      fi
+      walls[$threads]+=" $s"
+      mb[$threads]=$(( run_mb > mb[$threads] ? run_mb : mb[$threads] ))
     done
   done
-  ceu_runs=("1 $(median "${walls_1[@]}") $mb_1" "2 $(median "${walls_2[@]}") $mb_2")
-  speedups+=("$rows-row CSV|$(pair_ratio "${walls_1[*]}" "${walls_2[*]}")")
-  two_threads[$rows]=$(median "${walls_2[@]}")
+  speedups+=("$rows-row CSV|$(pair_ratio "${walls[1]}" "${walls[2]}")")
+  two_threads[$rows]=$(median ${walls[2]})
   read -r duck_s duck_mb < <(measure python3 benches/duckdb_rules.py "$csv" "$work" 2)
-  for run in "${ceu_runs[@]}"; do
-    read -r threads s mb <<< "$run"
+  for threads in 1 2; do
+    s=$(median ${walls[$threads]})
     ratio=$(awk -v d="$duck_s" -v c="$s" 'BEGIN { if (c > 0) printf "%.1fx faster", d / c; else printf "n/a" }')
-    echo "| $rows-row CSV | ceu | $threads | $s | $mb | $ratio |"
+    echo "| $rows-row CSV | ceu | $threads | $s | ${mb[$threads]} | $ratio |"
   done
   echo "| $rows-row CSV | DuckDB | 2 | $duck_s | $duck_mb | |"
 done
@@ -93,30 +90,25 @@ done
 books="$work/workbooks"
 [ -d "$books" ] || "$ceu" generate --workbooks 200 --rows 5000 --out "$books" --seed 2
 cargo build --release --quiet --bench calamine_floor
-floors_1=(); floors_2=(); walls_1=(); walls_2=(); mb_1=0; mb_2=0
+floors=([1]="" [2]=""); walls=([1]="" [2]=""); mb=([1]=0 [2]=0)
 for k in $(seq "$runs"); do
   for threads in $(pair_order "$k"); do
     read -r floor _ < <(cargo bench --quiet --bench calamine_floor -- "$books" "$threads")
     rm -rf "$work/out"; sync
     read -r s run_mb < <(measure "$ceu" convert "$books" --out "$work/out" --as-of 2026-11-15 --threads "$threads" -q)
-    if [ "$threads" -eq 1 ]; then
-      floors_1+=("$floor"); walls_1+=("$s"); mb_1=$(( run_mb > mb_1 ? run_mb : mb_1 ))
-    else
-      floors_2+=("$floor"); walls_2+=("$s"); mb_2=$(( run_mb > mb_2 ? run_mb : mb_2 ))
-    fi
+    floors[$threads]+=" $floor"
+    walls[$threads]+=" $s"
+    mb[$threads]=$(( run_mb > mb[$threads] ? run_mb : mb[$threads] ))
   done
 done
 for threads in 1 2; do
-  if [ "$threads" -eq 1 ]; then
-    floor=$(median "${floors_1[@]}"); s=$(median "${walls_1[@]}"); mb=$mb_1
-  else
-    floor=$(median "${floors_2[@]}"); s=$(median "${walls_2[@]}"); mb=$mb_2
-  fi
+  floor=$(median ${floors[$threads]})
+  s=$(median ${walls[$threads]})
   ratio=$(awk -v f="$floor" -v c="$s" 'BEGIN { printf "%.2fx calamine", c / f }')
-  echo "| 200 xlsx x 5,000 rows | ceu | $threads | $s | $mb | $ratio |"
+  echo "| 200 xlsx x 5,000 rows | ceu | $threads | $s | ${mb[$threads]} | $ratio |"
   echo "| 200 xlsx x 5,000 rows | calamine alone | $threads | $floor | | |"
 done
-speedups+=("200 xlsx x 5,000 rows|$(pair_ratio "${walls_1[*]}" "${walls_2[*]}")")
+speedups+=("200 xlsx x 5,000 rows|$(pair_ratio "${walls[1]}" "${walls[2]}")")
 
 # One large workbook: memory grows with the records kept, not with the cells read.
 big="$work/one_workbook"
