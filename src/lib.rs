@@ -154,7 +154,7 @@ impl Part {
 /// Runs a conversion: reads every input, applies the rules, writes the outputs.
 pub fn run(config: &Config) -> Result<ExitCode> {
     in_pool(config, || {
-        let mut batch = process(config, true)?;
+        let mut batch = process(config)?;
         write_outputs(config, &mut batch)?;
         print_report(config, &batch.report);
         let code = batch.exit_code();
@@ -171,7 +171,7 @@ pub fn run(config: &Config) -> Result<ExitCode> {
 /// 3 when some input cannot be read.
 pub fn check(config: &Config) -> Result<ExitCode> {
     in_pool(config, || {
-        let mut batch = process(config, false)?;
+        let mut batch = process(config)?;
         batch.report.tally(&batch.credits, &batch.rejections);
         let mut out = std::io::stdout().lock();
         for r in batch.rejections.iter() {
@@ -208,8 +208,6 @@ struct Batch {
     claims: Vec<rules::claims::ClaimRow>,
     roster_given: bool,
     report: RunReport,
-    /// The credits and rejections files when their rows were written as the rules made them.
-    streamed: Option<sink::stream::Streamed>,
 }
 
 impl Batch {
@@ -230,9 +228,8 @@ fn print_report(config: &Config, report: &RunReport) {
     }
 }
 
-/// Reads every input and applies the rules; with `stream`, writes the
-/// credits and rejections as the rules make them, where the format allows.
-fn process(config: &Config, stream: bool) -> Result<Batch> {
+/// Reads every input and applies the rules.
+fn process(config: &Config) -> Result<Batch> {
     let selection = select(&config.inputs);
     if selection.files.is_empty() {
         bail!("no input files found: name .csv, .tsv, .txt, .xlsx, .xlsm, .xlsb, .xls or .ods files, or folders that hold them");
@@ -320,33 +317,7 @@ fn process(config: &Config, stream: bool) -> Result<Batch> {
         .flat_map(Part::instructor_records)
         .map(|i| (i.at.order, i.clone()))
         .collect();
-    // Counted here, not with the report's other counts (made as the outputs
-    // are written): the exit status rests on it. Only reading makes them.
-    let read_rejections: Vec<Vec<Rejection>> = read
-        .iter_mut()
-        .map(|f| std::mem::take(&mut f.rejections))
-        .collect();
-    let file_errors = read_rejections
-        .iter()
-        .flatten()
-        .filter(|r| r.code == Code::FileError)
-        .count();
-    let mut row_stream = match stream && sink::writes_in_parts(config.format) {
-        true => {
-            create_output_folder(config)?;
-            let format = config.format;
-            Some(sink::stream::RowStream::open(
-                &config.out,
-                format,
-                config.bom,
-                &roster_rejections,
-                &read_rejections,
-            )?)
-        }
-        false => None,
-    };
-    let evaluated = evaluate_members(&mut read, &roster, &prior, config, &mut row_stream);
-    let streamed = row_stream.map(sink::stream::RowStream::into_streamed);
+    let evaluated = evaluate_members(&mut read, &roster, &prior, config);
     let mut credits = Vec::with_capacity(evaluated.len());
     let mut rejections = vec![roster_rejections];
     // Made at its full length: grown by doubling, a million members' rows were copied again and again.
@@ -360,7 +331,14 @@ fn process(config: &Config, stream: bool) -> Result<Batch> {
     }
     // The rejections hold the reasons now; freeing the runs' tables of them is done aside.
     let _ = std::thread::Builder::new().spawn(move || drop(reasons));
-    rejections.extend(read_rejections);
+    // Counted here, not with the report's other counts (made as the outputs
+    // are written): the exit status rests on it. Only reading makes them.
+    let file_errors = read
+        .iter()
+        .flat_map(|f| &f.rejections)
+        .filter(|r| r.code == Code::FileError)
+        .count();
+    rejections.extend(read.iter_mut().map(|f| std::mem::take(&mut f.rejections)));
     let credits = InOrder::new(credits, |c| &c.at);
     let rejections = InOrder::new(rejections, |r| &r.at);
     // Credits are gone through in input order (a read from all over memory
@@ -408,14 +386,18 @@ fn process(config: &Config, stream: bool) -> Result<Batch> {
         claims,
         roster_given: roster.given,
         report,
-        streamed,
     })
 }
 
 /// Writes the four outputs and report.html, all or none, and makes the
 /// report's counts.
 fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
-    create_output_folder(config)?;
+    std::fs::create_dir_all(&config.out).with_context(|| {
+        format!(
+            "cannot create the output folder {}: choose another --out",
+            config.out.display()
+        )
+    })?;
     let ext = config.format.extension();
     let tables = [
         sink::tables::credits(&batch.credits),
@@ -432,12 +414,6 @@ fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
         .iter()
         .map(|name| config.out.join(name).display().to_string())
         .collect();
-    // Rows already written as the rules made them are kept only when they
-    // are, row for row, the first of the outputs' rows.
-    let streamed = batch
-        .streamed
-        .take()
-        .filter(|streamed| streamed.is_start_of(&batch.credits, &batch.rejections));
     let (credits, rejections, summary) = (&batch.credits, &batch.rejections, &batch.summary);
     let report = &mut batch.report;
     let page = std::sync::OnceLock::new();
@@ -446,58 +422,29 @@ fn write_outputs(config: &Config, batch: &mut Batch) -> Result<()> {
     let [credits_name, rejections_name, summary_name, claims_name, report_name] =
         <[String; 5]>::try_from(names).expect("five outputs");
     let table_job = |name, table| job(name, move |out| sink::write(table, format, bom, out));
-    let report_job = job(report_name, |out| {
-        let page: &Vec<String> = page.get().context("report.html is made with the credits")?;
-        Ok(page
-            .iter()
-            .try_for_each(|piece| out.write_all(piece.as_bytes()))?)
-    });
-    let mut made = Vec::new();
-    let mut jobs = Vec::new();
-    match streamed {
-        Some(streamed) => {
-            let (written, counted) = rayon::join(
-                || streamed.finish(credits, rejections),
+    let jobs = vec![
+        job(credits_name, |out| {
+            let (written, made) = rayon::join(
+                || sink::write(credits_table, format, bom, out),
                 || {
                     report.tally(credits, rejections);
                     report.html(summary, rejections)
                 },
             );
-            let _ = page.set(counted);
-            made = written?;
-        }
-        None => {
-            jobs.push(job(credits_name, |out| {
-                let (written, counted) = rayon::join(
-                    || sink::write(credits_table, format, bom, out),
-                    || {
-                        report.tally(credits, rejections);
-                        report.html(summary, rejections)
-                    },
-                );
-                let _ = page.set(counted);
-                written
-            }));
-            jobs.push(table_job(rejections_name, rejections_table));
-        }
-    }
-    jobs.push(table_job(summary_name, summary_table));
-    jobs.push(table_job(claims_name, claims_table));
-    jobs.push(report_job);
-    let waves = match made.is_empty() {
-        true => in_waves(format, jobs),
-        false => vec![jobs],
-    };
-    sink::atomic::write_files(&config.out, made, waves)
-}
-
-fn create_output_folder(config: &Config) -> Result<()> {
-    std::fs::create_dir_all(&config.out).with_context(|| {
-        format!(
-            "cannot create the output folder {}: choose another --out",
-            config.out.display()
-        )
-    })
+            let _ = page.set(made);
+            written
+        }),
+        table_job(rejections_name, rejections_table),
+        table_job(summary_name, summary_table),
+        table_job(claims_name, claims_table),
+        job(report_name, |out| {
+            let page: &Vec<String> = page.get().context("report.html is made with the credits")?;
+            Ok(page
+                .iter()
+                .try_for_each(|piece| out.write_all(piece.as_bytes()))?)
+        }),
+    ];
+    sink::atomic::write_files(&config.out, in_waves(format, jobs))
 }
 
 /// The outputs' jobs (credits, rejections, summary, claims, report) in
@@ -863,22 +810,17 @@ impl MemberRun {
     }
 }
 
-/// Members' rows go through the rules in this many stages, in member
-/// order: each stage's rows are written while the next stage's are made.
-const STAGES: usize = 8;
-
 /// Applies the rules to each member's rows, members in parallel; each
-/// thread keeps what its run of members gave, and the runs stay in member
-/// order. With `stream`, each stage's rows are written as the next stage
-/// is made, until a stage's rows are not in input order.
+/// thread keeps what its run of members gave, and the runs stay in member order.
 fn evaluate_members(
     read: &mut [FileRecords],
     roster: &Roster,
     prior: &Prior,
     config: &Config,
-    stream: &mut Option<sink::stream::RowStream<'_>>,
 ) -> Vec<Evaluated> {
     let groups = group_by_member(read);
+    let empty = PriorMember::default();
+    let no_id = MemberKey::new("");
     // Runs of members small enough to share out at the end (a thread left
     // alone with a long run idled the other), few enough that the runs'
     // part-filled blocks of rows stay few (runs of 512 members took 100 MB
@@ -887,44 +829,6 @@ fn evaluate_members(
         .len()
         .div_ceil(rayon::current_num_threads() * 32)
         .max(1);
-    let stage_members = groups.len().div_ceil(STAGES).max(1);
-    let mut groups = groups.into_iter();
-    let mut evaluated = Vec::new();
-    let mut stage_before: Vec<Evaluated> = Vec::new();
-    loop {
-        let stage: Vec<(MemberKey, MemberRows)> = groups.by_ref().take(stage_members).collect();
-        if stage.is_empty() {
-            break;
-        }
-        let (made, ()) = rayon::join(
-            || evaluate_stage(stage, run, roster, prior, config),
-            || {
-                let Some(writer) = stream else { return };
-                let credits = stage_before.iter().flat_map(|e| &e.credits).flatten();
-                let rejections = stage_before.iter().flat_map(|e| &e.rejections).flatten();
-                if !writer.write_stage(credits, rejections) {
-                    *stream = None;
-                }
-            },
-        );
-        evaluated.append(&mut stage_before);
-        stage_before = made;
-    }
-    // The last stage's rows are written with the rest, in input order.
-    evaluated.append(&mut stage_before);
-    evaluated
-}
-
-/// Applies the rules to one stage's members.
-fn evaluate_stage(
-    groups: Vec<(MemberKey, MemberRows)>,
-    run: usize,
-    roster: &Roster,
-    prior: &Prior,
-    config: &Config,
-) -> Vec<Evaluated> {
-    let empty = PriorMember::default();
-    let no_id = MemberKey::new("");
     groups
         .into_par_iter()
         .with_max_len(run)
@@ -1043,119 +947,6 @@ mod tests {
             csv_batch_bytes: 0,
         };
         (input, dates, options)
-    }
-
-    /// A run's outputs, name and bytes, and whether its credits and
-    /// rejections were written as the rules made them.
-    fn outputs(
-        args: &[&str],
-        out: &std::path::Path,
-        stream: bool,
-    ) -> (Vec<(String, Vec<u8>)>, bool) {
-        use clap::Parser;
-        let out = out.to_str().unwrap();
-        let command = [
-            "ceu",
-            "convert",
-            "--out",
-            out,
-            "--as-of",
-            "2026-11-15",
-            "-q",
-        ];
-        let cli = cli::Cli::try_parse_from(command.iter().chain(args)).unwrap();
-        let cli::Command::Convert(args) = cli.command else {
-            panic!("convert")
-        };
-        let config = Config::from_args(args).unwrap();
-        let mut batch = process(&config, stream).unwrap();
-        let streamed = batch
-            .streamed
-            .as_ref()
-            .is_some_and(|s| s.is_start_of(&batch.credits, &batch.rejections));
-        write_outputs(&config, &mut batch).unwrap();
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
-            .unwrap()
-            .map(|entry| {
-                let path = entry.unwrap().path();
-                let name = path.file_name().unwrap().to_string_lossy().into_owned();
-                (name, std::fs::read(&path).unwrap())
-            })
-            .collect();
-        files.sort();
-        (files, streamed)
-    }
-
-    /// A roster with a bad row, and transcripts of 40 members, 3 lines
-    /// each (the third over the annual cap), members in `order`, with a
-    /// line whose date is not one among member 1020's.
-    fn members_batch(dir: &std::path::Path, order: impl Iterator<Item = u32>) {
-        let mut transcripts = String::from("member_id,member_name,institution,program,program_area,course_id,course,completed_on,credit_hours,grade\n");
-        let mut roster = String::from("member_id,member_name,certified_on\n1999,Bad,soon\n");
-        for m in order {
-            for c in 0..3 {
-                transcripts.push_str(&format!(
-                    "{m},Name {m},U,P,health care,C{c},Course {c},2025-03-1{c},2,A\n"
-                ));
-            }
-            if m == 1020 {
-                transcripts.push_str("1020,Name 1020,U,P,health care,CX,X,not a date,2,A\n");
-            }
-            roster.push_str(&format!("{m},Name {m},2019-01-01\n"));
-        }
-        std::fs::write(dir.join("t.csv"), transcripts).unwrap();
-        std::fs::write(dir.join("m.csv"), roster).unwrap();
-    }
-
-    #[test]
-    fn rows_written_as_the_rules_make_them_are_the_bytes_written_after() {
-        for (order, streams) in [
-            ((1000..1040).collect::<Vec<u32>>(), true),
-            ((1000..1040).rev().collect(), false),
-        ] {
-            for format in ["csv", "jsonl"] {
-                let dir = tempfile::tempdir().unwrap();
-                members_batch(dir.path(), order.iter().copied());
-                let members = dir.path().join("m.csv");
-                let transcripts = dir.path().join("t.csv");
-                let args = [
-                    "--members",
-                    members.to_str().unwrap(),
-                    transcripts.to_str().unwrap(),
-                    "--format",
-                    format,
-                ];
-                let (streamed, was_streamed) = outputs(&args, &dir.path().join("a"), true);
-                let (whole, _) = outputs(&args, &dir.path().join("b"), false);
-                assert_eq!(
-                    was_streamed, streams,
-                    "{format}, members in order: {streams}"
-                );
-                assert_eq!(streamed.len(), 5);
-                for ((name, bytes), (whole_name, whole_bytes)) in streamed.iter().zip(&whole) {
-                    assert_eq!(name, whole_name);
-                    assert!(bytes == whole_bytes, "{name} differs");
-                }
-                // The roster's bad row first, the bad date in its place among the rules' rows.
-                let rejections = String::from_utf8(whole[2].1.clone()).unwrap();
-                let lines: Vec<&str> = rejections.lines().collect();
-                assert_eq!(lines.len(), 40 + 2 + usize::from(format == "csv"));
-                let first = usize::from(format == "csv");
-                assert!(lines[first].contains("soon"), "{}", lines[first]);
-                let bad_date = lines
-                    .iter()
-                    .position(|l| l.contains("'not a date'"))
-                    .unwrap();
-                let before_it = lines[..bad_date]
-                    .iter()
-                    .filter(|l| l.contains("1020"))
-                    .count();
-                assert_eq!(
-                    before_it, 1,
-                    "member 1020's capped line comes before the bad date"
-                );
-            }
-        }
     }
 
     #[test]

@@ -25,14 +25,13 @@ pub fn job<'a>(
 }
 
 /// Writes each job's file into `dir`: the files of a wave at once, the
-/// waves one after the other, after `made`, files already written whole.
-/// Each file goes to disk on a thread of its own, which flushes it while
-/// the rest are made; all are renamed once every one is on disk. A file
-/// that fails as it is made stops the later waves; one that fails only as
-/// it is flushed is found after them all.
-pub fn write_files(dir: &Path, made: Vec<Written>, waves: Vec<Vec<Job<'_>>>) -> Result<()> {
+/// waves one after the other. Each file goes to disk on a thread of its
+/// own, which flushes it while the rest are made; all are renamed once
+/// every one is on disk. A file that fails as it is made stops the later
+/// waves; one that fails only as it is flushed is found after them all.
+pub fn write_files(dir: &Path, waves: Vec<Vec<Job<'_>>>) -> Result<()> {
     use rayon::prelude::*;
-    let mut written = made;
+    let mut written = Vec::new();
     for wave in waves {
         let made: Vec<Result<Written>> = wave
             .into_par_iter()
@@ -44,7 +43,7 @@ pub fn write_files(dir: &Path, made: Vec<Written>, waves: Vec<Vec<Job<'_>>>) -> 
         }
     }
     let mut on_disk = Vec::with_capacity(written.len());
-    for Written { temp, name, synced } in written {
+    for (temp, name, synced) in written {
         match synced.join() {
             Ok(Ok(())) => on_disk.push((temp, name)),
             Ok(Err(e)) => return Err(anyhow::Error::new(e).context(disk_full(dir, &name))),
@@ -60,82 +59,38 @@ pub fn write_files(dir: &Path, made: Vec<Written>, waves: Vec<Vec<Job<'_>>>) -> 
 
 /// A file written in full to its temporary file, and the thread that is
 /// putting it on disk.
-pub struct Written {
-    temp: tempfile::NamedTempFile,
-    name: String,
-    synced: JoinHandle<std::io::Result<()>>,
-}
+type Written = (
+    tempfile::NamedTempFile,
+    String,
+    JoinHandle<std::io::Result<()>>,
+);
 
 fn write_file(dir: &Path, name: String, job: WriteBytes<'_>) -> Result<Written> {
-    let mut file = OpenFile::create(dir, name)?;
-    file.write(job)?;
-    file.finish()
-}
-
-/// An output being written to its temporary file, its bytes given as
-/// they are made, then finished.
-pub struct OpenFile {
-    temp: tempfile::NamedTempFile,
-    name: String,
-    out: DiskWriter,
-}
-
-impl OpenFile {
-    /// A temporary file in `dir` for the output `name`.
-    pub fn create(dir: &Path, name: String) -> Result<OpenFile> {
-        let prefix = format!(".{name}.");
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(".tmp");
-        // Temporary files are private by default; outputs are ordinary files.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        let temp = builder.tempfile_in(dir).with_context(|| {
-            format!(
-                "cannot write in {}: check that it is a writable directory",
-                dir.display()
-            )
-        })?;
-        let file = temp
-            .as_file()
-            .try_clone()
-            .with_context(|| disk_full(dir, &name))?;
-        let out = DiskWriter::new(file);
-        Ok(OpenFile { temp, name, out })
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // Temporary files are private by default; outputs are ordinary files.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-
-    /// Gives the file the bytes `write` makes, after those given before.
-    pub fn write(
-        &mut self,
-        write: impl FnOnce(&mut (dyn Write + Send)) -> Result<()>,
-    ) -> Result<()> {
-        write(&mut self.out).map_err(|e| self.failed(e))
-    }
-
-    /// The file with all its bytes given, going to disk.
-    pub fn finish(self) -> Result<Written> {
-        match self.out.finish() {
-            Ok(synced) => Ok(Written {
-                temp: self.temp,
-                name: self.name,
-                synced,
-            }),
-            Err(e) => {
-                let dir = self.temp.path().parent().unwrap_or(Path::new(""));
-                Err(anyhow::Error::new(e).context(disk_full(dir, &self.name)))
-            }
-        }
-    }
-
-    fn failed(&self, e: anyhow::Error) -> anyhow::Error {
+    let temp = builder.tempfile_in(dir).with_context(|| {
+        format!(
+            "cannot write in {}: check that it is a writable directory",
+            dir.display()
+        )
+    })?;
+    let written_whole = (|| -> Result<JoinHandle<std::io::Result<()>>> {
+        let mut out = DiskWriter::new(temp.as_file().try_clone()?);
+        job(&mut out)?;
+        Ok(out.finish()?)
+    })();
+    match written_whole {
+        Ok(on_disk) => Ok((temp, name, on_disk)),
         // A table that the format cannot hold says so itself.
-        if e.downcast_ref::<std::io::Error>().is_none() {
-            return e;
-        }
-        let dir = self.temp.path().parent().unwrap_or(Path::new(""));
-        e.context(disk_full(dir, &self.name))
+        Err(e) if e.downcast_ref::<std::io::Error>().is_none() => Err(e),
+        Err(e) => Err(e.context(disk_full(dir, &name))),
     }
 }
 
@@ -331,7 +286,7 @@ mod tests {
             Ok(())
         });
         let small = job("small.csv".to_string(), |out| Ok(out.write_all(b"a,b\n")?));
-        write_files(dir.path(), Vec::new(), vec![vec![big, small]]).unwrap();
+        write_files(dir.path(), vec![vec![big, small]]).unwrap();
         let big = std::fs::read(dir.path().join("big.csv")).unwrap();
         assert_eq!(big.len(), len);
         assert!(big.iter().enumerate().all(|(i, &b)| b == byte(i)));
@@ -357,7 +312,7 @@ mod tests {
         let then = vec![job("c.csv".to_string(), |out| {
             Ok(out.write_all(made.get().expect("made before"))?)
         })];
-        write_files(dir.path(), Vec::new(), vec![first, then]).unwrap();
+        write_files(dir.path(), vec![first, then]).unwrap();
         let read = |name| std::fs::read(dir.path().join(name)).unwrap();
         assert_eq!(read("a.csv"), b"a");
         assert_eq!(read("b.csv"), b"b");
@@ -377,7 +332,7 @@ mod tests {
                 panic!("a later wave is not written")
             })],
         ];
-        let e = write_files(dir.path(), Vec::new(), waves).unwrap_err();
+        let e = write_files(dir.path(), waves).unwrap_err();
         assert_eq!(e.to_string(), "b cannot be held");
         // The old output is as it was, and no temporary file is left.
         assert_eq!(
@@ -398,7 +353,7 @@ mod tests {
             }),
             job("b.csv".to_string(), |_| anyhow::bail!("b failed")),
         ];
-        let e = write_files(dir.path(), Vec::new(), vec![wave]).unwrap_err();
+        let e = write_files(dir.path(), vec![wave]).unwrap_err();
         assert_eq!(e.to_string(), "a failed");
     }
 }

@@ -11,21 +11,11 @@ pub fn write(
     bom: bool,
     out: &mut (dyn std::io::Write + Send),
 ) -> anyhow::Result<()> {
-    write_head(table.columns, bom, out)?;
-    write_rows(table, out)
-}
-
-/// The byte order mark when asked for, and the header.
-pub fn write_head(
-    columns: &[&str],
-    bom: bool,
-    out: &mut (dyn std::io::Write + Send),
-) -> anyhow::Result<()> {
     if bom {
         out.write_all(b"\xEF\xBB\xBF")?;
     }
     let mut header = String::new();
-    for (i, column) in columns.iter().enumerate() {
+    for (i, column) in table.columns.iter().enumerate() {
         if i > 0 {
             header.push(',');
         }
@@ -33,11 +23,6 @@ pub fn write_head(
     }
     end_row(&mut header, 0);
     out.write_all(header.as_bytes())?;
-    Ok(())
-}
-
-/// The table's rows, after its header.
-pub fn write_rows(table: &Table<'_>, out: &mut (dyn std::io::Write + Send)) -> anyhow::Result<()> {
     write_blocks(table, out, |rows| {
         // Room for most rows (a rejection is about 215 bytes), so a block
         // is seldom copied as it grows.

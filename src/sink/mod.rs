@@ -5,7 +5,6 @@ pub mod atomic;
 pub mod csv;
 pub mod jsonl;
 pub mod report;
-pub mod stream;
 pub mod tables;
 pub mod xlsx;
 
@@ -169,40 +168,6 @@ pub fn write(
         OutputFormat::Csv => csv::write(table, bom, out),
         OutputFormat::Jsonl => jsonl::write(table, out),
         OutputFormat::Xlsx => xlsx::write(table, out),
-    }
-}
-
-/// Whether a file of the format can be written a part of its rows at a
-/// time, as they are made: a workbook is made whole.
-pub fn writes_in_parts(format: OutputFormat) -> bool {
-    format != OutputFormat::Xlsx
-}
-
-/// What comes before a table's rows in a format that `writes_in_parts`:
-/// a CSV file's byte order mark and header.
-pub fn write_head(
-    columns: &[&str],
-    format: OutputFormat,
-    bom: bool,
-    out: &mut (dyn std::io::Write + Send),
-) -> anyhow::Result<()> {
-    match format {
-        OutputFormat::Csv => csv::write_head(columns, bom, out),
-        OutputFormat::Jsonl | OutputFormat::Xlsx => Ok(()),
-    }
-}
-
-/// A table's rows, after `write_head` and the rows before them, in a
-/// format that `writes_in_parts`.
-pub fn write_rows(
-    table: &Table<'_>,
-    format: OutputFormat,
-    out: &mut (dyn std::io::Write + Send),
-) -> anyhow::Result<()> {
-    match format {
-        OutputFormat::Csv => csv::write_rows(table, out),
-        OutputFormat::Jsonl => jsonl::write(table, out),
-        OutputFormat::Xlsx => anyhow::bail!("a workbook is made whole"),
     }
 }
 

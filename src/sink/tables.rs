@@ -5,10 +5,6 @@ use crate::rules::claims::ClaimRow;
 use crate::rules::summary::SummaryRow;
 use crate::sink::{Table, Value};
 
-/// The tables' names, their files' stems.
-pub const CREDITS: &str = "credits";
-pub const REJECTIONS: &str = "rejections";
-
 pub const CREDIT_COLUMNS: &[&str] = &[
     "source_file",
     "sheet",
@@ -30,7 +26,7 @@ pub const CREDIT_COLUMNS: &[&str] = &[
     "cap_group",
 ];
 
-pub const REJECTION_COLUMNS: &[&str] = &[
+const REJECTION_COLUMNS: &[&str] = &[
     "source_file",
     "sheet",
     "row",
@@ -77,13 +73,8 @@ fn source(at: &crate::model::RowRef) -> [Value<'static>; 2] {
 }
 
 pub fn credits(credits: &InOrder<Credit>) -> Table<'_> {
-    credit_rows(credits.len(), |i| credits.get(i))
-}
-
-/// The credits table of `len` rows, row `i` being `get(i)`.
-pub fn credit_rows<'a>(len: usize, get: impl Fn(usize) -> &'a Credit + Sync + 'a) -> Table<'a> {
-    Table::new(CREDITS, CREDIT_COLUMNS, len, move |i| {
-        let c = get(i);
+    Table::new("credits", CREDIT_COLUMNS, credits.len(), |i| {
+        let c = credits.get(i);
         let [file, sheet] = source(&c.at);
         vec![
             file,
@@ -109,16 +100,8 @@ pub fn credit_rows<'a>(len: usize, get: impl Fn(usize) -> &'a Credit + Sync + 'a
 }
 
 pub fn rejections(rejections: &InOrder<Rejection>) -> Table<'_> {
-    rejection_rows(rejections.len(), |i| rejections.get(i))
-}
-
-/// The rejections table of `len` rows, row `i` being `get(i)`.
-pub fn rejection_rows<'a>(
-    len: usize,
-    get: impl Fn(usize) -> &'a Rejection + Sync + 'a,
-) -> Table<'a> {
-    Table::new(REJECTIONS, REJECTION_COLUMNS, len, move |i| {
-        let r = get(i);
+    Table::new("rejections", REJECTION_COLUMNS, rejections.len(), |i| {
+        let r = rejections.get(i);
         let [file, sheet] = source(&r.at);
         vec![
             file,
