@@ -534,7 +534,7 @@ fn stream_csv(
         _ => return None,
     };
     // Files that are not text, and files that cannot be opened, are told of by the whole-file path.
-    let mut file = std::fs::File::open(&input.path).ok()?;
+    let mut file = source::csv::ReadAhead::new(std::fs::File::open(&input.path).ok()?);
     let mut head = Vec::with_capacity(512);
     std::io::Read::by_ref(&mut file)
         .take(512)

@@ -684,6 +684,72 @@ fn in_order_on_all_threads<T: Send>(count: usize, work: impl Fn(usize) -> T + Sy
         .collect()
 }
 
+/// A file read from start to end, the system asked to read from the disk
+/// what comes next while what was read is parsed. A file not in the page
+/// cache was read a batch at a time, the thread reading it waiting on the
+/// disk with its core idle: the 10M-row batch, out of the cache, took
+/// 5.74 s and 2.77 s in the kernel, with this 5.39 s and 1.61 s (5
+/// alternating runs, 2 threads); read from the cache, the same time.
+pub struct ReadAhead {
+    file: std::fs::File,
+    /// How far ahead of what is read the system is asked to read.
+    ahead: u64,
+    read: u64,
+    asked_to: u64,
+}
+
+impl ReadAhead {
+    pub fn new(file: std::fs::File) -> ReadAhead {
+        ReadAhead::with_ahead(file, 32 << 20)
+    }
+
+    fn with_ahead(file: std::fs::File, ahead: u64) -> ReadAhead {
+        ReadAhead {
+            file,
+            ahead,
+            read: 0,
+            asked_to: 0,
+        }
+    }
+
+    /// The bytes to ask for next, as offset and length, once less than
+    /// `ahead` bytes asked for are left: the next `ahead` after those.
+    fn next_ask(&mut self) -> Option<(u64, u64)> {
+        if self.read + self.ahead <= self.asked_to {
+            return None;
+        }
+        let from = self.asked_to.max(self.read);
+        let until = self.read + 2 * self.ahead;
+        self.asked_to = until;
+        Some((from, until - from))
+    }
+
+    #[cfg(target_os = "linux")]
+    fn ask(&self, (from, len): (u64, u64)) {
+        // Only advice: where it is refused, the file is read as before.
+        let _ = rustix::fs::fadvise(
+            &self.file,
+            from,
+            std::num::NonZeroU64::new(len),
+            rustix::fs::Advice::WillNeed,
+        );
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn ask(&self, _: (u64, u64)) {}
+}
+
+impl std::io::Read for ReadAhead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.read += n as u64;
+        if let Some(range) = self.next_ask() {
+            self.ask(range);
+        }
+        Ok(n)
+    }
+}
+
 /// Reads from `file` until `buf` holds `size` bytes or the file ends; true at the end.
 fn fill(file: &mut impl std::io::Read, buf: &mut Vec<u8>, size: usize) -> std::io::Result<bool> {
     use std::io::Read as _;
@@ -826,6 +892,33 @@ fn has_unclosed_quote(record: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_ahead_gives_the_files_bytes_and_asks_for_the_next_ahead() {
+        use std::io::Read as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let mut file = ReadAhead::with_ahead(std::fs::File::open(&path).unwrap(), 100);
+        let mut first = [0u8; 30];
+        file.read_exact(&mut first).unwrap();
+        // Asked for the 200 bytes past those read.
+        assert_eq!((file.read, file.asked_to), (30, 230));
+        let mut next = [0u8; 60];
+        file.read_exact(&mut next).unwrap();
+        // 140 bytes asked for are left: nothing more yet.
+        assert_eq!((file.read, file.asked_to), (90, 230));
+        let mut more = [0u8; 50];
+        file.read_exact(&mut more).unwrap();
+        // 90 left, under 100: on from where the last ask ended.
+        assert_eq!((file.read, file.asked_to), (140, 340));
+        assert_eq!(file.next_ask(), None);
+        let mut rest = Vec::new();
+        file.read_to_end(&mut rest).unwrap();
+        let read: Vec<u8> = [&first[..], &next, &more, &rest].concat();
+        assert_eq!(read, bytes);
+    }
 
     fn numbers(rows: &[RawRow]) -> Vec<u32> {
         rows.iter()
