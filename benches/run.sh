@@ -50,7 +50,7 @@ median() {
 }
 
 # the median of each pair's ratio, a / b: pairs run one after the other
-# (a run too short for the timer's hundredths has no ratio)
+# (a run timed at 0 has no ratio)
 pair_ratio() {
   paste -d ' ' <(printf '%s\n' $1) <(printf '%s\n' $2) | awk '$2 > 0 { print $1 / $2 }' | sort -g | awk '{ a[NR] = $1 }
     END { if (NR == 0) print "n/a"; else printf "%.2fx as fast\n", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
