@@ -277,6 +277,7 @@ fn process(config: &Config) -> Result<Batch> {
             records
         })
         .collect();
+    normalize::heads::forget();
     progress.finish();
     if config.verbose {
         for (file, records) in files.iter().zip(&read) {

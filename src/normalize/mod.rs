@@ -3,6 +3,7 @@
 //! (`UNRECOGNIZED_SHEET`, `MISSING_COLUMN`, `MALFORMED_ROW`).
 
 pub mod header;
+pub mod heads;
 pub mod intern;
 pub mod value;
 
@@ -334,7 +335,25 @@ pub struct RowNormalizer {
     last: LastTexts,
     last_head: Option<Arc<LineHead>>,
     last_head_run: HeadRun,
+    head_changes: HeadChanges,
     out: SheetRecords,
+}
+
+/// How many of a part's transcript lines there are, and how many of them
+/// made a head: a member's lines one after another make one.
+#[derive(Default)]
+struct HeadChanges {
+    lines: u32,
+    made: u32,
+}
+
+impl HeadChanges {
+    /// Whether the lines are in an order that scatters members' lines,
+    /// where a head is looked for among those met before (`heads`): over
+    /// half the lines made one, past the first 32.
+    fn scattered(&self) -> bool {
+        self.lines >= 32 && self.made > self.lines / 2
+    }
 }
 
 /// The fields of a line that made or repeated the last head, as the line
@@ -363,6 +382,7 @@ impl RowNormalizer {
             last: Default::default(),
             last_head: None,
             last_head_run: HeadRun::default(),
+            head_changes: HeadChanges::default(),
         }
     }
 
@@ -418,6 +438,7 @@ impl RowNormalizer {
             last: &mut self.last,
             last_head: &mut self.last_head,
             last_head_run: &mut self.last_head_run,
+            head_changes: &mut self.head_changes,
         };
         let problem: Option<(Code, Text)> = if let Some(reason) = missing_column {
             Some((Code::MissingColumn, reason.clone()))
@@ -465,6 +486,7 @@ struct RowCells<'a> {
     last: &'a mut LastTexts,
     last_head: &'a mut Option<Arc<LineHead>>,
     last_head_run: &'a mut HeadRun,
+    head_changes: &'a mut HeadChanges,
 }
 
 /// Each field's text in the row before: a member's rows repeat most of
@@ -546,6 +568,30 @@ impl RowCells<'_> {
         same.then(|| last.clone())
     }
 
+    /// The head of a line that does not repeat the one before: where the
+    /// lines scatter their members, the one met before on this thread with
+    /// the same head fields, if any.
+    fn new_head(&mut self) -> Arc<LineHead> {
+        let make = |cells: &mut Self| {
+            Arc::new(LineHead {
+                member_id: cells.text(Field::MemberId),
+                member_name: cells.text(Field::MemberName),
+                institution: cells.text(Field::Institution),
+                program: cells.text(Field::Program),
+                program_area: cells.text(Field::ProgramArea),
+            })
+        };
+        // `same_head` kept this line's run; none is kept where the columns are apart.
+        let ends = self.last_head_run.ends;
+        if !self.head_changes.scattered() || ends[0] == usize::MAX {
+            return make(self);
+        }
+        let run = std::mem::take(&mut self.last_head_run.text);
+        let head = heads::shared(&run, ends, || make(self));
+        self.last_head_run.text = run;
+        head
+    }
+
     fn date(&self, field: Field) -> Parsed<Date> {
         match (&self.row.cells, self.index(field)) {
             (Cells::Text(fields), Some(i)) => {
@@ -587,16 +633,12 @@ fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
     match kind {
         Kind::Transcript => {
             // Most lines repeat the head of the line before: compared as read, no text made.
+            row.head_changes.lines += 1;
             let head = match row.same_head() {
                 Some(head) => head,
                 None => {
-                    let head = Arc::new(LineHead {
-                        member_id: row.text(Field::MemberId),
-                        member_name: row.text(Field::MemberName),
-                        institution: row.text(Field::Institution),
-                        program: row.text(Field::Program),
-                        program_area: row.text(Field::ProgramArea),
-                    });
+                    row.head_changes.made += 1;
+                    let head = row.new_head();
                     row.last_head.insert(head).clone()
                 }
             };
@@ -795,6 +837,45 @@ C6,7,Ana,\"Riverside, CC\",AAS,Health Care,2025-01-10,3
         );
         let shared = shared_with_the_line_before(&heads);
         assert_eq!(shared, [true, false, false, true, false]);
+    }
+
+    #[test]
+    fn scattered_lines_share_the_heads_met_before_on_their_thread_from_the_32nd_line() {
+        // Three members' lines in turn: no line repeats the head of the line before.
+        let mut text = String::from("member_id,member_name,institution,program,program_area,course_id,completed_on,credit_hours\n");
+        for n in 0..40 {
+            let id = 7 + n % 3;
+            text += &format!("{id},Member {id},CC,AAS,Health Care,C{n},2025-01-10,3\n");
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let (first, second) = pool.install(|| {
+            heads::forget();
+            let sheets = (run(&text), run(&text));
+            heads::forget();
+            sheets
+        });
+        let (first, second) = (heads_of(&first), heads_of(&second));
+        let ids: Vec<&str> = first.iter().map(|h| h.member_id.as_str()).collect();
+        let expected: Vec<String> = (0..40).map(|n| (7 + n % 3).to_string()).collect();
+        assert_eq!(ids, expected);
+        assert!(first.iter().zip(&second).all(|(a, b)| a == b));
+        assert!(!shared_with_the_line_before(&first).contains(&true));
+        // Lines 1-31 make their own heads: the order is not yet seen to scatter.
+        assert!(!Arc::ptr_eq(first[0], first[3]));
+        assert!(!Arc::ptr_eq(first[28], first[31]));
+        // From the 32nd line on, a member's lines share one head, across sheets too.
+        for n in 31..40 {
+            assert!(Arc::ptr_eq(first[n], first[31 + (n - 31) % 3]), "line {n}");
+            assert!(
+                Arc::ptr_eq(second[n], first[n]),
+                "line {n} of the second sheet"
+            );
+        }
+        // The second sheet's first lines are made again until its order is seen.
+        assert!(!Arc::ptr_eq(second[0], first[0]));
     }
 
     #[test]
