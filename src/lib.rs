@@ -24,7 +24,7 @@ use config::Config;
 use exit::ExitCode;
 use model::{
     Blocks, Code, Credit, InOrder, Kind, MemberKey, Order, Reason, Rejection, RowRef, SourceId,
-    Text, HINTS_OF_OTHER_KEYS,
+    Text,
 };
 use normalize::header::HeaderMatcher;
 use normalize::value::DateContext;
@@ -66,18 +66,47 @@ pub(crate) struct FileRecords {
 type MemberRows = (Vec<TranscriptLine>, Vec<InstructorRecord>);
 
 /// The rows of a part (a sheet, or a piece of a CSV file): transcript and
-/// instructor rows by member, members in the order first met, and roster rows.
+/// instructor rows by member, members in the order first met, and roster
+/// rows; or, where the part's lines scatter their members, its transcript
+/// lines as they came.
 #[derive(Debug, Default)]
 struct Part {
     members: Vec<(MemberKey, MemberRows)>,
     roster: Vec<normalize::RosterRow>,
+    /// The transcript lines of a part where no two lines one after another
+    /// are a member's (a file sorted by date or course), in input order:
+    /// grouped, each line was a member's entry of its own (about 100
+    /// bytes, and a list of one line). The rules read them where they are.
+    loose: Vec<TranscriptLine>,
 }
 
 impl Part {
     /// Groups a part's records by member as soon as they are made, while
     /// they are still in the cache: moving 10M rows into their members'
     /// groups later, from memory, took a second.
-    fn of(records: Vec<Record>) -> Part {
+    fn of(mut records: Vec<Record>) -> Part {
+        if !scatters_members(&records) {
+            return Part::grouped(records);
+        }
+        let lines = records
+            .iter()
+            .filter(|r| matches!(r, Record::Transcript(_)))
+            .count();
+        let mut loose = Vec::with_capacity(lines);
+        let mut others = Vec::new();
+        for record in records.drain(..) {
+            match record {
+                Record::Transcript(t) => loose.push(t),
+                other => others.push(other),
+            }
+        }
+        Part {
+            loose,
+            ..Part::grouped(others)
+        }
+    }
+
+    fn grouped(records: Vec<Record>) -> Part {
         // Each record's member first, and how many rows each member has,
         // so that each member's rows are moved once, into a group of its size.
         let mut keys: Vec<MemberKey> = Vec::new();
@@ -126,6 +155,7 @@ impl Part {
                 })
                 .collect(),
             roster: Vec::new(),
+            loose: Vec::new(),
         };
         for (record, at) in records.into_iter().zip(member_of) {
             match record {
@@ -143,12 +173,34 @@ impl Part {
             let lines = lines.iter_mut().map(|l| &mut l.at);
             lines.chain(records.iter_mut().map(|r| &mut r.at))
         });
-        members.chain(self.roster.iter_mut().map(|r| &mut r.at))
+        let loose = self.loose.iter_mut().map(|l| &mut l.at);
+        members
+            .chain(self.roster.iter_mut().map(|r| &mut r.at))
+            .chain(loose)
     }
 
     fn instructor_records(&self) -> impl Iterator<Item = &InstructorRecord> {
         self.members.iter().flat_map(|(_, (_, records))| records)
     }
+}
+
+/// Whether most of the transcript lines, past the first 32, are another
+/// member's than the line before.
+fn scatters_members(records: &[Record]) -> bool {
+    let (mut lines, mut changes) = (0usize, 0usize);
+    let mut last: Option<&Text> = None;
+    for record in records {
+        if let Record::Transcript(t) = record {
+            lines += 1;
+            let id = &t.head.member_id;
+            // A member's lines one after another share the id's text.
+            if !last.is_some_and(|last| Text::ptr_eq(last, id)) {
+                changes += 1;
+            }
+            last = Some(id);
+        }
+    }
+    lines >= 32 && changes > lines / 2
 }
 
 /// Runs a conversion: reads every input, applies the rules, writes the outputs.
@@ -715,9 +767,40 @@ fn normalize_file(
     })
 }
 
-/// Transcript and instructor rows by member, sorted by member key, moved
-/// out of the files' parts, which are joined in order.
-fn group_by_member(read: &mut [FileRecords]) -> Vec<(MemberKey, MemberRows)> {
+/// One member's rows for the rules: those grouped in their parts, moved
+/// here, and the loose lines of parts that scatter members, read where
+/// they are.
+struct MemberGroup<'a> {
+    key: MemberKey,
+    rows: MemberRows,
+    loose: Vec<&'a TranscriptLine>,
+}
+
+/// The loose lines of every part, in input order, taken out of the parts.
+fn take_loose_lines(read: &mut [FileRecords]) -> Vec<Vec<TranscriptLine>> {
+    read.iter_mut()
+        .flat_map(|f| &mut f.parts)
+        .map(|part| std::mem::take(&mut part.loose))
+        .filter(|lines| !lines.is_empty())
+        .collect()
+}
+
+/// What a member's entry or loose line is sorted by: its key's sort hint
+/// (high and low halves), then where it is: a part's entry (`GROUPED`, its
+/// place among the entries) or a loose line (its list and place in it).
+/// 24 bytes where a `u128` beside them would align to 32.
+type SortItem = (u64, u64, u32, u32);
+
+/// The source of a part's member entry in a `SortItem`.
+const GROUPED: u32 = u32::MAX;
+
+/// Transcript and instructor rows by member, sorted by member key: rows
+/// moved out of the files' parts, which are joined in order, and the loose
+/// lines borrowed.
+fn group_by_member<'a>(
+    read: &mut [FileRecords],
+    loose: &'a [Vec<TranscriptLine>],
+) -> Vec<MemberGroup<'a>> {
     let total = read
         .iter()
         .flat_map(|f| &f.parts)
@@ -735,46 +818,117 @@ fn group_by_member(read: &mut [FileRecords]) -> Vec<(MemberKey, MemberRows)> {
     // shuffled 10M-row batch. An entry's place in the list (file, part,
     // then the member's place in it) breaks ties, so one member's rows
     // stay in input order.
-    let mut keyed: Vec<(u128, u32)> = parts
+    let split = |hint: u128| ((hint >> 64) as u64, hint as u64);
+    let entries = parts.par_iter().enumerate().map(|(i, (key, _))| {
+        let (high, low) = split(key.sort_hint());
+        (high, low, GROUPED, i as u32)
+    });
+    let mut items: Vec<SortItem> = loose
         .par_iter()
         .enumerate()
-        .map(|(i, (key, _))| (key.sort_hint(), i as u32))
-        .collect();
-    let by_key = |&(hint_a, a): &(u128, u32), &(hint_b, b): &(u128, u32)| {
-        hint_a
-            .cmp(&hint_b)
-            .then_with(|| match hint_a < HINTS_OF_OTHER_KEYS {
-                true => std::cmp::Ordering::Equal,
-                false => parts[a as usize].0.cmp(&parts[b as usize].0),
+        .flat_map_iter(|(list, lines)| {
+            lines.iter().enumerate().map(move |(i, line)| {
+                let (high, low) = split(MemberKey::hint_of(&line.head.member_id).0);
+                (high, low, list as u32, i as u32)
             })
+        })
+        .collect();
+    // A loose line's key is made whole only where its hint does not tell
+    // it: a text id, or a number over 19 digits.
+    let whole_keys: HashMap<(u32, u32), MemberKey> = items
+        .par_iter()
+        .filter(|item| item.0 != 0)
+        .map(|&(_, _, list, i)| {
+            let line = &loose[list as usize][i as usize];
+            ((list, i), MemberKey::new(&line.head.member_id))
+        })
+        .collect();
+    // Added to the loose lines' items, not those to these: a tidy batch has
+    // no loose lines, a scattered one few entries.
+    items.par_extend(entries);
+    let key_of = |&(_, _, source, i): &SortItem| match source {
+        GROUPED => &parts[i as usize].0,
+        _ => &whole_keys[&(source, i)],
     };
-    keyed.par_sort_unstable_by(|a, b| by_key(a, b).then(a.1.cmp(&b.1)));
-    let members: Vec<&[(u128, u32)]> = keyed.chunk_by(|a, b| by_key(a, b).is_eq()).collect();
+    let by_key = |a: &SortItem, b: &SortItem| {
+        (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| match a.0 {
+            // Hints below `HINTS_OF_OTHER_KEYS` tell their keys.
+            0 => std::cmp::Ordering::Equal,
+            _ => key_of(a).cmp(key_of(b)),
+        })
+    };
+    // Loose lines (by list, then place) come before a member's entries.
+    items.par_sort_unstable_by(|a, b| by_key(a, b).then((a.2, a.3).cmp(&(b.2, b.3))));
+    let members: Vec<&[SortItem]> = items.chunk_by(|a, b| by_key(a, b).is_eq()).collect();
     // Each member's rows are moved once, into lists of their full length.
     let mut groups = Vec::with_capacity(members.len());
     for same_member in members {
-        let first = same_member[0].1 as usize;
-        let key = std::mem::replace(&mut parts[first].0, MemberKey::Text(String::new()));
-        // A member met in one part, most of them in a tidy batch, keeps its lists.
-        if let [_] = same_member {
-            groups.push((key, std::mem::take(&mut parts[first].1)));
-            continue;
-        }
-        let sizes = same_member.iter().map(|&(_, i)| {
-            let (lines, records) = &parts[i as usize].1;
-            (lines.len(), records.len())
+        let (loose_items, entries) =
+            same_member.split_at(same_member.partition_point(|i| i.2 != GROUPED));
+        let loose_lines: Vec<&TranscriptLine> = loose_items
+            .iter()
+            .map(|&(_, _, list, i)| &loose[list as usize][i as usize])
+            .collect();
+        let key = match (entries.first(), loose_lines.first()) {
+            (Some(&(_, _, _, first)), _) => {
+                std::mem::replace(&mut parts[first as usize].0, MemberKey::Text(String::new()))
+            }
+            (None, Some(line)) => MemberKey::new(&line.head.member_id),
+            (None, None) => unreachable!("a member has an entry or a line"),
+        };
+        let rows = match entries {
+            [] => MemberRows::default(),
+            // A member met in one part, most of them in a tidy batch, keeps its lists.
+            [(_, _, _, only)] => std::mem::take(&mut parts[*only as usize].1),
+            _ => {
+                let sizes = entries.iter().map(|&(_, _, _, i)| {
+                    let (lines, records) = &parts[i as usize].1;
+                    (lines.len(), records.len())
+                });
+                let (lines_len, records_len) = sizes.fold((0, 0), |(l, r), (a, b)| (l + a, r + b));
+                let mut lines = Vec::with_capacity(lines_len);
+                let mut records = Vec::with_capacity(records_len);
+                for &(_, _, _, i) in entries {
+                    let (more_lines, more_records) = std::mem::take(&mut parts[i as usize].1);
+                    lines.extend(more_lines);
+                    records.extend(more_records);
+                }
+                (lines, records)
+            }
+        };
+        groups.push(MemberGroup {
+            key,
+            rows,
+            loose: loose_lines,
         });
-        let (lines_len, records_len) = sizes.fold((0, 0), |(l, r), (a, b)| (l + a, r + b));
-        let mut lines = Vec::with_capacity(lines_len);
-        let mut records = Vec::with_capacity(records_len);
-        for &(_, i) in same_member {
-            let (more_lines, more_records) = std::mem::take(&mut parts[i as usize].1);
-            lines.extend(more_lines);
-            records.extend(more_records);
-        }
-        groups.push((key, (lines, records)));
     }
     groups
+}
+
+/// A member's lines of its grouped rows and its loose lines, each in
+/// input order, merged in input order.
+fn in_input_order<'a>(
+    grouped: &'a [TranscriptLine],
+    loose: Vec<&'a TranscriptLine>,
+) -> Vec<&'a TranscriptLine> {
+    if loose.is_empty() {
+        return grouped.iter().collect();
+    }
+    if grouped.is_empty() {
+        return loose;
+    }
+    let mut lines = Vec::with_capacity(grouped.len() + loose.len());
+    let (mut grouped, mut loose) = (grouped.iter().peekable(), loose.into_iter().peekable());
+    while let (Some(g), Some(l)) = (grouped.peek(), loose.peek()) {
+        if g.at.order < l.at.order {
+            lines.extend(grouped.next());
+        } else {
+            lines.extend(loose.next());
+        }
+    }
+    lines.extend(grouped);
+    lines.extend(loose);
+    lines
 }
 
 /// What the rules give for a run of members as they go: credits,
@@ -819,7 +973,8 @@ fn evaluate_members(
     prior: &Prior,
     config: &Config,
 ) -> Vec<Evaluated> {
-    let groups = group_by_member(read);
+    let loose = take_loose_lines(read);
+    let groups = group_by_member(read, &loose);
     let empty = PriorMember::default();
     let no_id = MemberKey::new("");
     // Runs of members small enough to share out at the end (a thread left
@@ -830,12 +985,18 @@ fn evaluate_members(
         .len()
         .div_ceil(rayon::current_num_threads() * 32)
         .max(1);
-    groups
+    let evaluated = groups
         .into_par_iter()
         .with_max_len(run)
-        .fold(MemberRun::default, |mut out, (key, (lines, records))| {
-            // Each member's rows are dropped once the rules have read them.
-            let lines: Vec<&TranscriptLine> = lines.iter().collect();
+        .fold(MemberRun::default, |mut out, group| {
+            let MemberGroup {
+                key,
+                rows: (lines, records),
+                loose,
+            } = group;
+            // Each member's grouped rows are dropped once the rules have read
+            // them; the loose lines with their lists, after the rules.
+            let lines = in_input_order(&lines, loose);
             let records: Vec<&InstructorRecord> = records.iter().collect();
             // Rows without an id all fail their first check; no roster entry
             // is theirs, and they have no summary row.
@@ -891,7 +1052,10 @@ fn evaluate_members(
             out
         })
         .map(MemberRun::finish)
-        .collect()
+        .collect();
+    // Freeing millions of lines is done aside.
+    let _ = std::thread::Builder::new().spawn(move || drop(loose));
+    evaluated
 }
 
 #[cfg(test)]
@@ -918,8 +1082,12 @@ mod tests {
         let mut lines: Vec<&TranscriptLine> = read
             .parts
             .iter()
-            .flat_map(|p| &p.members)
-            .flat_map(|(_, (lines, _))| lines)
+            .flat_map(|p| {
+                p.members
+                    .iter()
+                    .flat_map(|(_, (lines, _))| lines)
+                    .chain(&p.loose)
+            })
             .collect();
         lines.sort_by_key(|l| l.at.order);
         lines
@@ -1083,13 +1251,99 @@ mod tests {
             parts,
             ..FileRecords::default()
         }];
-        group_by_member(&mut read)
+        let loose = take_loose_lines(&mut read);
+        group_by_member(&mut read, &loose)
             .into_iter()
-            .map(|(key, (lines, _))| {
-                let rows = lines.iter().map(|l| l.at.order.2).collect();
-                (key, rows, lines.capacity())
+            .map(|group| {
+                let (lines, _) = &group.rows;
+                let in_order = in_input_order(lines, group.loose);
+                let rows = in_order.iter().map(|l| l.at.order.2).collect();
+                (group.key, rows, lines.capacity())
             })
             .collect()
+    }
+
+    /// Lines of the members `ids` in turn, numbered from `row`: no line is
+    /// the same member's as the line before.
+    fn scattered(ids: &[&str], row: u32, count: u32) -> Vec<Record> {
+        (0..count)
+            .map(|n| line(ids[n as usize % ids.len()], row + n))
+            .collect()
+    }
+
+    #[test]
+    fn a_part_that_scatters_its_members_keeps_its_lines_as_they_came() {
+        let part = Part::of(scattered(&["1", "2", "3"], 1, 40));
+        assert!(part.members.is_empty());
+        let rows: Vec<u32> = part.loose.iter().map(|l| l.at.order.2).collect();
+        assert_eq!(rows, (1..=40).collect::<Vec<_>>());
+        // Under 32 lines, or one member's lines one after another, are grouped.
+        assert!(Part::of(scattered(&["1", "2"], 1, 31)).loose.is_empty());
+        // As read, a member's lines one after another share its id's text.
+        let shared_id = |record: &mut Record, like: &Record| {
+            if let (Record::Transcript(t), Record::Transcript(before)) = (record, like) {
+                t.head = before.head.clone();
+            }
+        };
+        let mut tidy = scattered(&["1"], 1, 20);
+        tidy.extend(scattered(&["2"], 21, 20));
+        for i in (1..40).filter(|&i| i != 20) {
+            let (before, this) = tidy.split_at_mut(i);
+            shared_id(&mut this[0], &before[i - 1]);
+        }
+        let tidy = Part::of(tidy);
+        assert!(tidy.loose.is_empty() && tidy.members.len() == 2);
+    }
+
+    #[test]
+    fn loose_lines_join_their_members_grouped_rows_in_input_order() {
+        let seen = grouped(vec![
+            Part::of(vec![
+                line("1", 1),
+                line("1", 2),
+                line("002", 3),
+                line("1", 4),
+            ]),
+            Part::of(scattered(&["3", "1", "2"], 10, 36)),
+            Part::of(vec![line("2", 50), line("01", 51)]),
+        ]);
+        let every_third_from = |first: u32| (first..46).step_by(3);
+        let mut one = vec![1, 2, 4];
+        one.extend(every_third_from(11));
+        one.push(51);
+        let mut two = vec![3];
+        two.extend(every_third_from(12));
+        two.push(50);
+        assert_eq!(
+            seen,
+            vec![
+                (MemberKey::new("1"), one, 4),
+                (MemberKey::new("2"), two, 2),
+                (MemberKey::new("3"), every_third_from(10).collect(), 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn loose_lines_whose_sort_hints_tie_are_told_apart_by_their_ids() {
+        let long = |last: char| format!("{}{last}", "9".repeat(20));
+        let (a, b, l0, l1) = ("ABCDEFGH-1", "abcdefgh-2", long('0'), long('1'));
+        let seen = grouped(vec![
+            Part::of(scattered(&[a, &l1, b, &l0], 1, 32)),
+            Part::of(vec![line("ABCDEFGH-2", 40)]),
+        ]);
+        let every_fourth_from = |first: u32| (first..33).step_by(4).collect::<Vec<u32>>();
+        let mut with_40 = every_fourth_from(3);
+        with_40.push(40);
+        assert_eq!(
+            seen,
+            vec![
+                (MemberKey::new(&l0), every_fourth_from(4), 0),
+                (MemberKey::new(&l1), every_fourth_from(2), 0),
+                (MemberKey::new(a), every_fourth_from(1), 0),
+                (MemberKey::new(b), with_40, 1),
+            ]
+        );
     }
 
     #[test]

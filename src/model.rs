@@ -784,6 +784,24 @@ impl MemberKey {
         }
     }
 
+    /// `MemberKey::new(id).sort_hint()`, and the key itself only where the
+    /// hint does not tell it (a text id, or a number over 19 digits): ids
+    /// of digits alone, as most are, make no key and no allocation.
+    pub fn hint_of(id: &str) -> (u128, Option<MemberKey>) {
+        let trimmed = id.trim();
+        let digits = trimmed.trim_start_matches('0');
+        if !trimmed.is_empty() && digits.len() <= 19 && trimmed.bytes().all(|b| b.is_ascii_digit())
+        {
+            let value = digits
+                .bytes()
+                .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+            return (u128::from(value), None);
+        }
+        let key = MemberKey::new(id);
+        let hint = key.sort_hint();
+        (hint, (hint >= HINTS_OF_OTHER_KEYS).then_some(key))
+    }
+
     /// A number that orders keys as they order wherever two numbers differ:
     /// a number of up to 19 digits (leading zeros gone) is its value, below
     /// `HINTS_OF_OTHER_KEYS`; a longer one, then text, come after, text by
@@ -815,6 +833,36 @@ pub const HINTS_OF_OTHER_KEYS: u128 = 1 << 64;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hint_from_an_id_is_its_keys_hint_and_the_key_comes_where_the_hint_ties() {
+        let ids = [
+            "42",
+            "0042",
+            " 42 ",
+            "0",
+            "000",
+            "",
+            "  ",
+            "42.00",
+            "42.5",
+            "1234567890123456789",
+            "00001234567890123456789",
+            "12345678901234567890",
+            "abc",
+            "ABCDEFGH-1",
+            "4 2",
+            "\u{663}",
+            "-7",
+        ];
+        for id in ids {
+            let key = MemberKey::new(id);
+            let (hint, whole) = MemberKey::hint_of(id);
+            assert_eq!(hint, key.sort_hint(), "{id:?}");
+            let ties = hint >= HINTS_OF_OTHER_KEYS;
+            assert_eq!(whole, ties.then(|| key.clone()), "{id:?}");
+        }
+    }
 
     #[test]
     fn blocks_keep_rows_in_push_order_in_blocks_of_at_most_the_block_size() {
