@@ -794,6 +794,10 @@ type SortItem = (u64, u64, u32, u32);
 /// The source of a part's member entry in a `SortItem`.
 const GROUPED: u32 = u32::MAX;
 
+/// The source of a loose line whose key is made whole in a `SortItem`:
+/// its place is the key's among those made.
+const KEYED: u32 = u32::MAX - 1;
+
 /// Transcript and instructor rows by member, sorted by member key: rows
 /// moved out of the files' parts, which are joined in order, and the loose
 /// lines borrowed.
@@ -823,32 +827,42 @@ fn group_by_member<'a>(
         let (high, low) = split(key.sort_hint());
         (high, low, GROUPED, i as u32)
     });
+    // A loose line's key is made whole only where its id is not digits
+    // alone, in input order, its item pointing to it: keys whose hints tie
+    // are compared as they lie in one list.
+    const UNKNOWN: u64 = u64::MAX;
     let mut items: Vec<SortItem> = loose
         .par_iter()
         .enumerate()
         .flat_map_iter(|(list, lines)| {
             lines.iter().enumerate().map(move |(i, line)| {
-                let (high, low) = split(MemberKey::hint_of(&line.head.member_id).0);
+                let (high, low) =
+                    MemberKey::hint_of_digits(&line.head.member_id).map_or((UNKNOWN, 0), split);
                 (high, low, list as u32, i as u32)
             })
         })
         .collect();
-    // A loose line's key is made whole only where its hint does not tell
-    // it: a text id, or a number over 19 digits.
-    let whole_keys: HashMap<(u32, u32), MemberKey> = items
+    let mut whole_keys: Vec<(MemberKey, (u32, u32))> = items
         .par_iter()
-        .filter(|item| item.0 != 0)
+        .filter(|item| item.0 == UNKNOWN)
         .map(|&(_, _, list, i)| {
             let line = &loose[list as usize][i as usize];
-            ((list, i), MemberKey::new(&line.head.member_id))
+            (MemberKey::new(&line.head.member_id), (list, i))
         })
         .collect();
+    let unknown = items.iter_mut().filter(|item| item.0 == UNKNOWN);
+    for (item, (keyed, (key, _))) in unknown.zip(whole_keys.iter().enumerate()) {
+        let (high, low) = split(key.sort_hint());
+        *item = (high, low, KEYED, keyed as u32);
+    }
     // Added to the loose lines' items, not those to these: a tidy batch has
     // no loose lines, a scattered one few entries.
     items.par_extend(entries);
+    // Only entries and lines keyed whole have hints that tie: an id of
+    // digits alone has a hint below `HINTS_OF_OTHER_KEYS`.
     let key_of = |&(_, _, source, i): &SortItem| match source {
         GROUPED => &parts[i as usize].0,
-        _ => &whole_keys[&(source, i)],
+        _ => &whole_keys[i as usize].0,
     };
     let by_key = |a: &SortItem, b: &SortItem| {
         (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| match a.0 {
@@ -865,15 +879,32 @@ fn group_by_member<'a>(
     for same_member in members {
         let (loose_items, entries) =
             same_member.split_at(same_member.partition_point(|i| i.2 != GROUPED));
-        let loose_lines: Vec<&TranscriptLine> = loose_items
+        let mut loose_lines: Vec<&TranscriptLine> = loose_items
             .iter()
-            .map(|&(_, _, list, i)| &loose[list as usize][i as usize])
+            .map(|&(_, _, source, i)| {
+                let (list, i) = match source {
+                    KEYED => whole_keys[i as usize].1,
+                    list => (list, i),
+                };
+                &loose[list as usize][i as usize]
+            })
             .collect();
-        let key = match (entries.first(), loose_lines.first()) {
+        // Lines keyed whole come after the others: one member's ids written
+        // both ways ("42" and "42.00") are put back in input order.
+        if let (Some(first), Some(last)) = (loose_items.first(), loose_items.last()) {
+            if first.2 != KEYED && last.2 == KEYED {
+                loose_lines.sort_by_key(|line| line.at.order);
+            }
+        }
+        let key = match (entries.first(), loose_items.first()) {
             (Some(&(_, _, _, first)), _) => {
                 std::mem::replace(&mut parts[first as usize].0, MemberKey::Text(String::new()))
             }
-            (None, Some(line)) => MemberKey::new(&line.head.member_id),
+            (None, Some(&(_, _, KEYED, i))) => std::mem::replace(
+                &mut whole_keys[i as usize].0,
+                MemberKey::Text(String::new()),
+            ),
+            (None, Some(_)) => MemberKey::new(&loose_lines[0].head.member_id),
             (None, None) => unreachable!("a member has an entry or a line"),
         };
         let rows = match entries {
@@ -1320,6 +1351,22 @@ mod tests {
                 (MemberKey::new("1"), one, 4),
                 (MemberKey::new("2"), two, 2),
                 (MemberKey::new("3"), every_third_from(10).collect(), 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_members_loose_lines_written_both_ways_stay_in_input_order() {
+        let seen = grouped(vec![Part::of(scattered(
+            &["42.00", "7", "042", "7"],
+            1,
+            32,
+        ))]);
+        assert_eq!(
+            seen,
+            vec![
+                (MemberKey::new("7"), (2..=32).step_by(2).collect(), 0),
+                (MemberKey::new("42"), (1..=32).step_by(2).collect(), 0),
             ]
         );
     }

@@ -784,22 +784,19 @@ impl MemberKey {
         }
     }
 
-    /// `MemberKey::new(id).sort_hint()`, and the key itself only where the
-    /// hint does not tell it (a text id, or a number over 19 digits): ids
-    /// of digits alone, as most are, make no key and no allocation.
-    pub fn hint_of(id: &str) -> (u128, Option<MemberKey>) {
+    /// The sort hint of an id of digits alone (at most 19 once leading
+    /// zeros are gone), as `MemberKey::new(id).sort_hint()` gives it, made
+    /// without the key or any allocation; `None` for any other id.
+    pub fn hint_of_digits(id: &str) -> Option<u128> {
         let trimmed = id.trim();
         let digits = trimmed.trim_start_matches('0');
-        if !trimmed.is_empty() && digits.len() <= 19 && trimmed.bytes().all(|b| b.is_ascii_digit())
-        {
+        let plain = !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit());
+        (plain && digits.len() <= 19).then(|| {
             let value = digits
                 .bytes()
                 .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
-            return (u128::from(value), None);
-        }
-        let key = MemberKey::new(id);
-        let hint = key.sort_hint();
-        (hint, (hint >= HINTS_OF_OTHER_KEYS).then_some(key))
+            u128::from(value)
+        })
     }
 
     /// A number that orders keys as they order wherever two numbers differ:
@@ -835,32 +832,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_hint_from_an_id_is_its_keys_hint_and_the_key_comes_where_the_hint_ties() {
+    fn an_id_of_digits_alone_gives_its_keys_hint_without_the_key() {
+        let nineteen = 1234567890123456789;
         let ids = [
-            "42",
-            "0042",
-            " 42 ",
-            "0",
-            "000",
-            "",
-            "  ",
-            "42.00",
-            "42.5",
-            "1234567890123456789",
-            "00001234567890123456789",
-            "12345678901234567890",
-            "abc",
-            "ABCDEFGH-1",
-            "4 2",
-            "\u{663}",
-            "-7",
+            ("42", Some(42)),
+            ("0042", Some(42)),
+            (" 42 ", Some(42)),
+            ("0", Some(0)),
+            ("000", Some(0)),
+            ("1234567890123456789", Some(nineteen)),
+            ("00001234567890123456789", Some(nineteen)),
+            ("12345678901234567890", None),
+            ("", None),
+            ("  ", None),
+            ("42.00", None),
+            ("4 2", None),
+            ("-7", None),
+            ("abc", None),
+            ("\u{663}", None),
         ];
-        for id in ids {
-            let key = MemberKey::new(id);
-            let (hint, whole) = MemberKey::hint_of(id);
-            assert_eq!(hint, key.sort_hint(), "{id:?}");
-            let ties = hint >= HINTS_OF_OTHER_KEYS;
-            assert_eq!(whole, ties.then(|| key.clone()), "{id:?}");
+        for (id, hint) in ids {
+            assert_eq!(MemberKey::hint_of_digits(id), hint, "{id:?}");
+            if let Some(hint) = hint {
+                assert_eq!(MemberKey::new(id).sort_hint(), hint, "{id:?}");
+            }
         }
     }
 
