@@ -83,9 +83,11 @@ struct Part {
 impl Part {
     /// Groups a part's records by member as soon as they are made, while
     /// they are still in the cache: moving 10M rows into their members'
-    /// groups later, from memory, took a second.
-    fn of(mut records: Vec<Record>) -> Part {
-        if !scatters_members(&records) {
+    /// groups later, from memory, took a second. Transcript lines that
+    /// scatter their members (`SheetRecords::scatters_members`) are kept as
+    /// they came.
+    fn of(mut records: Vec<Record>, scatters_members: bool) -> Part {
+        if !scatters_members {
             return Part::grouped(records);
         }
         let lines = records
@@ -182,25 +184,6 @@ impl Part {
     fn instructor_records(&self) -> impl Iterator<Item = &InstructorRecord> {
         self.members.iter().flat_map(|(_, (_, records))| records)
     }
-}
-
-/// Whether most of the transcript lines, past the first 32, are another
-/// member's than the line before.
-fn scatters_members(records: &[Record]) -> bool {
-    let (mut lines, mut changes) = (0usize, 0usize);
-    let mut last: Option<&Text> = None;
-    for record in records {
-        if let Record::Transcript(t) = record {
-            lines += 1;
-            let id = &t.head.member_id;
-            // A member's lines one after another share the id's text.
-            if !last.is_some_and(|last| Text::ptr_eq(last, id)) {
-                changes += 1;
-            }
-            last = Some(id);
-        }
-    }
-    lines >= 32 && changes > lines / 2
 }
 
 /// Runs a conversion: reads every input, applies the rules, writes the outputs.
@@ -619,7 +602,11 @@ fn stream_csv(
             }
             let sheet = normalizer.finish();
             let data_rows = sheet.records.len() + sheet.rejections.len();
-            (Part::of(sheet.records), sheet.rejections, data_rows)
+            (
+                Part::of(sheet.records, sheet.scatters_members),
+                sheet.rejections,
+                data_rows,
+            )
         },
         |pieces| {
             for ((mut part, mut rejections, data_rows), rows_before) in pieces {
@@ -691,7 +678,8 @@ fn read_and_normalize(
                 out.kinds
                     .push(sheet.kind.map_or("unrecognized", normalize::kind_label));
                 data_rows += sheet.records.len() + sheet.rejections.len();
-                out.parts.push(Part::of(sheet.records));
+                out.parts
+                    .push(Part::of(sheet.records, sheet.scatters_members));
                 out.rejections.extend(sheet.rejections);
             }
         }
@@ -1102,7 +1090,8 @@ mod tests {
             };
             let place = SheetPlace::of(&sheet, &input.source_file, (3, 0), dates);
             let normalized = normalize_sheet(sheet, place, &options.matcher);
-            out.parts.push(Part::of(normalized.records));
+            out.parts
+                .push(Part::of(normalized.records, normalized.scatters_members));
             out.rejections.extend(normalized.rejections);
         }
         out
@@ -1257,7 +1246,10 @@ mod tests {
 
     #[test]
     fn a_part_groups_its_rows_by_member_in_the_order_members_are_met() {
-        let part = Part::of(vec![line("b", 1), line("a", 2), line("B", 3), line("b", 4)]);
+        let part = Part::of(
+            vec![line("b", 1), line("a", 2), line("B", 3), line("b", 4)],
+            false,
+        );
         let seen: Vec<(MemberKey, Vec<u32>, usize)> = part
             .members
             .iter()
@@ -1304,39 +1296,24 @@ mod tests {
 
     #[test]
     fn a_part_that_scatters_its_members_keeps_its_lines_as_they_came() {
-        let part = Part::of(scattered(&["1", "2", "3"], 1, 40));
+        let part = Part::of(scattered(&["1", "2", "3"], 1, 40), true);
         assert!(part.members.is_empty());
         let rows: Vec<u32> = part.loose.iter().map(|l| l.at.order.2).collect();
         assert_eq!(rows, (1..=40).collect::<Vec<_>>());
-        // Under 32 lines, or one member's lines one after another, are grouped.
-        assert!(Part::of(scattered(&["1", "2"], 1, 31)).loose.is_empty());
-        // As read, a member's lines one after another share its id's text.
-        let shared_id = |record: &mut Record, like: &Record| {
-            if let (Record::Transcript(t), Record::Transcript(before)) = (record, like) {
-                t.head = before.head.clone();
-            }
-        };
-        let mut tidy = scattered(&["1"], 1, 20);
-        tidy.extend(scattered(&["2"], 21, 20));
-        for i in (1..40).filter(|&i| i != 20) {
-            let (before, this) = tidy.split_at_mut(i);
-            shared_id(&mut this[0], &before[i - 1]);
-        }
-        let tidy = Part::of(tidy);
-        assert!(tidy.loose.is_empty() && tidy.members.len() == 2);
+        let grouped = Part::of(scattered(&["1", "2", "3"], 1, 40), false);
+        assert!(grouped.loose.is_empty());
+        assert_eq!(grouped.members.len(), 3);
     }
 
     #[test]
     fn loose_lines_join_their_members_grouped_rows_in_input_order() {
         let seen = grouped(vec![
-            Part::of(vec![
-                line("1", 1),
-                line("1", 2),
-                line("002", 3),
-                line("1", 4),
-            ]),
-            Part::of(scattered(&["3", "1", "2"], 10, 36)),
-            Part::of(vec![line("2", 50), line("01", 51)]),
+            Part::of(
+                vec![line("1", 1), line("1", 2), line("002", 3), line("1", 4)],
+                false,
+            ),
+            Part::of(scattered(&["3", "1", "2"], 10, 36), true),
+            Part::of(vec![line("2", 50), line("01", 51)], false),
         ]);
         let every_third_from = |first: u32| (first..46).step_by(3);
         let mut one = vec![1, 2, 4];
@@ -1357,11 +1334,10 @@ mod tests {
 
     #[test]
     fn a_members_loose_lines_written_both_ways_stay_in_input_order() {
-        let seen = grouped(vec![Part::of(scattered(
-            &["42.00", "7", "042", "7"],
-            1,
-            32,
-        ))]);
+        let seen = grouped(vec![Part::of(
+            scattered(&["42.00", "7", "042", "7"], 1, 32),
+            true,
+        )]);
         assert_eq!(
             seen,
             vec![
@@ -1376,8 +1352,8 @@ mod tests {
         let long = |last: char| format!("{}{last}", "9".repeat(20));
         let (a, b, l0, l1) = ("ABCDEFGH-1", "abcdefgh-2", long('0'), long('1'));
         let seen = grouped(vec![
-            Part::of(scattered(&[a, &l1, b, &l0], 1, 32)),
-            Part::of(vec![line("ABCDEFGH-2", 40)]),
+            Part::of(scattered(&[a, &l1, b, &l0], 1, 32), true),
+            Part::of(vec![line("ABCDEFGH-2", 40)], false),
         ]);
         let every_fourth_from = |first: u32| (first..33).step_by(4).collect::<Vec<u32>>();
         let mut with_40 = every_fourth_from(3);
@@ -1396,9 +1372,9 @@ mod tests {
     #[test]
     fn members_are_grouped_across_parts_in_input_order() {
         let seen = grouped(vec![
-            Part::of(vec![line("b7", 1), line("0042", 2), line("B7", 3)]),
-            Part::of(vec![line("42", 4), line("b7", 5)]),
-            Part::of(vec![line("7", 6)]),
+            Part::of(vec![line("b7", 1), line("0042", 2), line("B7", 3)], false),
+            Part::of(vec![line("42", 4), line("b7", 5)], false),
+            Part::of(vec![line("7", 6)], false),
         ]);
         assert_eq!(
             seen,
@@ -1415,7 +1391,7 @@ mod tests {
         // More entries than a sort leaves to insertion, which would keep
         // equal keys in order by itself.
         let parts = (0..100)
-            .map(|k| Part::of(vec![line("2", 2 * k + 1), line("1", 2 * k + 2)]))
+            .map(|k| Part::of(vec![line("2", 2 * k + 1), line("1", 2 * k + 2)], false))
             .collect();
         assert_eq!(
             grouped(parts),
@@ -1436,13 +1412,16 @@ mod tests {
         // have one hint each: the ids themselves order and group them.
         let long = |last: char| format!("{}{last}", "9".repeat(20));
         let seen = grouped(vec![
-            Part::of(vec![
-                line("ABCDEFGH-2", 1),
-                line(&long('1'), 2),
-                line("abcdefgh-1", 3),
-            ]),
-            Part::of(vec![line(&long('0'), 4), line("ABCDEFGH-1", 5)]),
-            Part::of(vec![line(&long('1'), 6), line("ABCDEFGH-2", 7)]),
+            Part::of(
+                vec![
+                    line("ABCDEFGH-2", 1),
+                    line(&long('1'), 2),
+                    line("abcdefgh-1", 3),
+                ],
+                false,
+            ),
+            Part::of(vec![line(&long('0'), 4), line("ABCDEFGH-1", 5)], false),
+            Part::of(vec![line(&long('1'), 6), line("ABCDEFGH-2", 7)], false),
         ]);
         assert_eq!(
             seen,

@@ -95,6 +95,10 @@ pub struct SheetRecords {
     pub is_roster: bool,
     /// The kind of the sheet's header, if one was found.
     pub kind: Option<Kind>,
+    /// Whether the transcript lines scatter their members: over half of
+    /// them, past the first 32, made a head (`HeadChanges`). Their part
+    /// keeps them as they came (`Part::loose`).
+    pub scatters_members: bool,
 }
 
 /// Where a sheet sits, and how its rows are read.
@@ -350,7 +354,8 @@ struct HeadChanges {
 impl HeadChanges {
     /// Whether the lines are in an order that scatters members' lines,
     /// where a head is looked for among those met before (`heads`): over
-    /// half the lines made one, past the first 32.
+    /// half the lines made one, past the first 32. A member's lines one
+    /// after another make one head, or one for each program.
     fn scattered(&self) -> bool {
         self.lines >= 32 && self.made > self.lines / 2
     }
@@ -393,7 +398,8 @@ impl RowNormalizer {
         self.out.records.reserve_exact(rows);
     }
 
-    pub fn finish(self) -> SheetRecords {
+    pub fn finish(mut self) -> SheetRecords {
+        self.out.scatters_members = self.head_changes.scattered();
         self.out
     }
 
@@ -837,6 +843,26 @@ C6,7,Ana,\"Riverside, CC\",AAS,Health Care,2025-01-10,3
         );
         let shared = shared_with_the_line_before(&heads);
         assert_eq!(shared, [true, false, false, true, false]);
+    }
+
+    #[test]
+    fn a_sheet_scatters_its_members_when_over_half_its_lines_past_the_32nd_make_a_head() {
+        let header = "member_id,member_name,institution,program,program_area,course_id,completed_on,credit_hours\n";
+        let sheet = |ids: &[u32]| {
+            let lines: String = ids
+                .iter()
+                .map(|id| format!("{id},Ann,CC,AAS,Health Care,C1,2025-01-10,3\n"))
+                .collect();
+            run(&format!("{header}{lines}")).scatters_members
+        };
+        let in_turn = |count: u32| (0..count).map(|n| n % 2).collect::<Vec<_>>();
+        assert!(sheet(&in_turn(32)));
+        assert!(!sheet(&in_turn(31)), "32 lines at least");
+        // 17 of 32 lines make a head (the first line makes one), then 16.
+        assert!(sheet(&[in_turn(17), vec![0; 15]].concat()));
+        assert!(!sheet(&[in_turn(16), vec![1; 16]].concat()));
+        let tidy: Vec<u32> = (0..40).map(|n| n / 20).collect();
+        assert!(!sheet(&tidy));
     }
 
     #[test]
