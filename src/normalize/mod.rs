@@ -639,11 +639,11 @@ fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
     match kind {
         Kind::Transcript => {
             // Most lines repeat the head of the line before: compared as read, no text made.
-            row.head_changes.lines += 1;
+            row.head_changes.lines = row.head_changes.lines.saturating_add(1);
             let head = match row.same_head() {
                 Some(head) => head,
                 None => {
-                    row.head_changes.made += 1;
+                    row.head_changes.made = row.head_changes.made.saturating_add(1);
                     let head = row.new_head();
                     row.last_head.insert(head).clone()
                 }
