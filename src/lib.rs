@@ -815,9 +815,10 @@ fn group_by_member<'a>(
         let (high, low) = split(key.sort_hint());
         (high, low, GROUPED, i as u32)
     });
-    // A loose line's key is made whole only where its id is not digits
-    // alone, in input order, its item pointing to it: keys whose hints tie
-    // are compared as they lie in one list.
+    // A loose line's key is made whole only where its hint does not tell
+    // it (a text id, or a number over 19 digits), in input order, its item
+    // pointing to it: keys whose hints tie are compared as they lie in one
+    // list. All of a member's lines are keyed whole, or none.
     const UNKNOWN: u64 = u64::MAX;
     let mut items: Vec<SortItem> = loose
         .par_iter()
@@ -825,7 +826,7 @@ fn group_by_member<'a>(
         .flat_map_iter(|(list, lines)| {
             lines.iter().enumerate().map(move |(i, line)| {
                 let (high, low) =
-                    MemberKey::hint_of_digits(&line.head.member_id).map_or((UNKNOWN, 0), split);
+                    MemberKey::number_hint(&line.head.member_id).map_or((UNKNOWN, 0), split);
                 (high, low, list as u32, i as u32)
             })
         })
@@ -846,8 +847,7 @@ fn group_by_member<'a>(
     // Added to the loose lines' items, not those to these: a tidy batch has
     // no loose lines, a scattered one few entries.
     items.par_extend(entries);
-    // Only entries and lines keyed whole have hints that tie: an id of
-    // digits alone has a hint below `HINTS_OF_OTHER_KEYS`.
+    // Only entries and lines keyed whole have hints that tie.
     let key_of = |&(_, _, source, i): &SortItem| match source {
         GROUPED => &parts[i as usize].0,
         _ => &whole_keys[i as usize].0,
@@ -867,7 +867,7 @@ fn group_by_member<'a>(
     for same_member in members {
         let (loose_items, entries) =
             same_member.split_at(same_member.partition_point(|i| i.2 != GROUPED));
-        let mut loose_lines: Vec<&TranscriptLine> = loose_items
+        let loose_lines: Vec<&TranscriptLine> = loose_items
             .iter()
             .map(|&(_, _, source, i)| {
                 let (list, i) = match source {
@@ -877,13 +877,6 @@ fn group_by_member<'a>(
                 &loose[list as usize][i as usize]
             })
             .collect();
-        // Lines keyed whole come after the others: one member's ids written
-        // both ways ("42" and "42.00") are put back in input order.
-        if let (Some(first), Some(last)) = (loose_items.first(), loose_items.last()) {
-            if first.2 != KEYED && last.2 == KEYED {
-                loose_lines.sort_by_key(|line| line.at.order);
-            }
-        }
         let key = match (entries.first(), loose_items.first()) {
             (Some(&(_, _, _, first)), _) => {
                 std::mem::replace(&mut parts[first as usize].0, MemberKey::Text(String::new()))

@@ -769,34 +769,19 @@ pub enum MemberKey {
 
 impl MemberKey {
     pub fn new(id: &str) -> MemberKey {
-        let upper = id.trim().to_uppercase();
-        let digits = match upper.split_once('.') {
-            Some((whole, zeros)) if zeros.bytes().all(|b| b == b'0') => whole,
-            Some(_) => "",
-            None => upper.as_str(),
-        };
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            let trimmed = digits.trim_start_matches('0');
-            let number = if trimmed.is_empty() { "0" } else { trimmed };
-            MemberKey::Number(number.len(), number.to_string())
-        } else {
-            MemberKey::Text(upper)
+        match number_digits(id) {
+            Some(number) => MemberKey::Number(number.len(), number.to_string()),
+            None => MemberKey::Text(id.trim().to_uppercase()),
         }
     }
 
-    /// The sort hint of an id of digits alone (at most 19 once leading
-    /// zeros are gone), as `MemberKey::new(id).sort_hint()` gives it, made
-    /// without the key or any allocation; `None` for any other id.
-    pub fn hint_of_digits(id: &str) -> Option<u128> {
-        let trimmed = id.trim();
-        let digits = trimmed.trim_start_matches('0');
-        let plain = !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit());
-        (plain && digits.len() <= 19).then(|| {
-            let value = digits
-                .bytes()
-                .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
-            u128::from(value)
-        })
+    /// `MemberKey::new(id).sort_hint()` where it tells the key (an id that
+    /// is a number of at most 19 digits), made without the key or any
+    /// allocation; `None` for any other id.
+    pub fn number_hint(id: &str) -> Option<u128> {
+        number_digits(id)
+            .filter(|digits| digits.len() <= 19)
+            .map(value_of_digits)
     }
 
     /// A number that orders keys as they order wherever two numbers differ:
@@ -806,12 +791,7 @@ impl MemberKey {
     /// for such numbers.
     pub fn sort_hint(&self) -> u128 {
         match self {
-            MemberKey::Number(_, digits) if digits.len() <= 19 => {
-                let value = digits
-                    .bytes()
-                    .fold(0u64, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0')));
-                u128::from(value)
-            }
+            MemberKey::Number(_, digits) if digits.len() <= 19 => value_of_digits(digits),
             MemberKey::Number(..) => HINTS_OF_OTHER_KEYS,
             MemberKey::Text(text) => {
                 let mut first = [0u8; 8];
@@ -827,12 +807,37 @@ impl MemberKey {
 /// equal and at least this are compared whole.
 pub const HINTS_OF_OTHER_KEYS: u128 = 1 << 64;
 
+/// The digits of an id that is a whole number (digits alone, or with a
+/// fraction of zeros: `0042.00`), leading zeros gone (`0` for zero).
+/// Upper-casing changes no digit or point, so the id is read as it is.
+fn number_digits(id: &str) -> Option<&str> {
+    let trimmed = id.trim();
+    let whole = match trimmed.split_once('.') {
+        Some((whole, zeros)) if zeros.bytes().all(|b| b == b'0') => whole,
+        Some(_) => return None,
+        None => trimmed,
+    };
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let number = whole.trim_start_matches('0');
+    Some(if number.is_empty() { "0" } else { number })
+}
+
+/// The value of at most 19 ASCII digits.
+fn value_of_digits(digits: &str) -> u128 {
+    let value = digits
+        .bytes()
+        .fold(0u64, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0')));
+    u128::from(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn an_id_of_digits_alone_gives_its_keys_hint_without_the_key() {
+    fn an_id_that_is_a_number_gives_its_keys_hint_without_the_key() {
         let nineteen = 1234567890123456789;
         let ids = [
             ("42", Some(42)),
@@ -842,20 +847,28 @@ mod tests {
             ("000", Some(0)),
             ("1234567890123456789", Some(nineteen)),
             ("00001234567890123456789", Some(nineteen)),
+            ("42.00", Some(42)),
+            ("42.", Some(42)),
             ("12345678901234567890", None),
             ("", None),
             ("  ", None),
-            ("42.00", None),
+            (".00", None),
+            ("42.5", None),
             ("4 2", None),
             ("-7", None),
             ("abc", None),
             ("\u{663}", None),
         ];
         for (id, hint) in ids {
-            assert_eq!(MemberKey::hint_of_digits(id), hint, "{id:?}");
-            if let Some(hint) = hint {
-                assert_eq!(MemberKey::new(id).sort_hint(), hint, "{id:?}");
-            }
+            assert_eq!(MemberKey::number_hint(id), hint, "{id:?}");
+            // Exactly where the key's hint tells the key.
+            let key_hint = MemberKey::new(id).sort_hint();
+            let tells = key_hint < HINTS_OF_OTHER_KEYS;
+            assert_eq!(
+                MemberKey::number_hint(id),
+                tells.then_some(key_hint),
+                "{id:?}"
+            );
         }
     }
 
