@@ -559,6 +559,12 @@ impl RowCells<'_> {
         kept.text.clear();
         kept.text.push_str(text);
         kept.ends = ends;
+        // Where lines scatter, the head before is seldom this line's, and
+        // reading its texts is a cache miss a line; the table of heads met
+        // before finds it by the run if it is.
+        if self.head_changes.scattered() && run.is_some() {
+            return None;
+        }
         let last = self.last_head.as_ref()?;
         let fields = [
             &last.member_id,
