@@ -566,16 +566,38 @@ pub struct InOrder<T> {
     parts: Vec<Vec<T>>,
     /// Part and index of each row, in input order.
     order: Vec<(u32, u32)>,
+    /// Whether rows in input order lie all over the parts: made from
+    /// lines that scatter their members (a file sorted by date, say).
+    scattered: bool,
 }
 
 impl<T: Sync> InOrder<T> {
     pub fn new(parts: Vec<Vec<T>>, at: impl Fn(&T) -> &RowRef + Sync) -> InOrder<T> {
-        let order = match split_out_of_place(&parts, &at) {
-            Some((_, out_of_place)) if out_of_place.is_empty() => places_as_made(&parts),
-            Some((in_place, out_of_place)) => places_merged(&parts, in_place, out_of_place, &at),
-            None => places_sorted(&parts, &at),
+        let (order, scattered) = match split_out_of_place(&parts, &at) {
+            Some((_, out_of_place)) if out_of_place.is_empty() => (places_as_made(&parts), false),
+            Some((in_place, out_of_place)) => {
+                (places_merged(&parts, in_place, out_of_place, &at), false)
+            }
+            None => (places_sorted(&parts, &at), true),
         };
-        InOrder { order, parts }
+        InOrder {
+            order,
+            parts,
+            scattered,
+        }
+    }
+
+    /// Reads what `touch` reads of the rows of `rows`, in input order, in a
+    /// loop of its own, where they lie all over the parts: their cache
+    /// misses then overlap, where making each row's values met them one row
+    /// at a time.
+    pub fn fetch(&self, rows: std::ops::Range<usize>, touch: impl Fn(&T) -> usize) {
+        if self.scattered {
+            let read = self.order[rows].iter().fold(0, |all, &(part, index)| {
+                all ^ touch(&self.parts[part as usize][index as usize])
+            });
+            std::hint::black_box(read);
+        }
     }
 }
 
@@ -913,6 +935,23 @@ mod tests {
             ]
         );
         assert_eq!(rows.len(), 5);
+    }
+
+    #[test]
+    fn rows_are_read_ahead_only_where_input_order_scatters_them() {
+        let at = |row: u32| RowRef::in_file("t.csv", (0, 0, row));
+        let read_ahead = |rows: &InOrder<RowRef>| {
+            let read = std::cell::RefCell::new(Vec::new());
+            rows.fetch(1..3, |r| {
+                read.borrow_mut().push(r.order.2);
+                0
+            });
+            read.into_inner()
+        };
+        let scattered = InOrder::new(vec![vec![at(9), at(2)], vec![at(5), at(3)]], |r| r);
+        assert_eq!(read_ahead(&scattered), vec![3, 5]);
+        let as_made = InOrder::new(vec![vec![at(2), at(3)], vec![at(5), at(9)]], |r| r);
+        assert_eq!(read_ahead(&as_made), Vec::<u32>::new());
     }
 
     #[test]

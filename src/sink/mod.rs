@@ -50,6 +50,7 @@ pub struct Table<'a> {
     pub columns: &'static [&'static str],
     pub len: usize,
     row: Box<dyn Fn(usize) -> Vec<Value<'a>> + Sync + 'a>,
+    fetch: Option<Box<dyn Fn(std::ops::Range<usize>) + Sync + 'a>>,
 }
 
 impl<'a> Table<'a> {
@@ -65,6 +66,24 @@ impl<'a> Table<'a> {
             columns,
             len,
             row: Box::new(row),
+            fetch: None,
+        }
+    }
+
+    /// The table, whose rows `fetch` reads ahead a range at a time (see
+    /// `fetch`).
+    pub fn fetching(self, fetch: impl Fn(std::ops::Range<usize>) + Sync + 'a) -> Table<'a> {
+        Table {
+            fetch: Some(Box::new(fetch)),
+            ..self
+        }
+    }
+
+    /// Reads ahead the rows of `rows` that are to be made next, where the
+    /// table asked for it.
+    pub fn fetch(&self, rows: std::ops::Range<usize>) {
+        if let Some(fetch) = &self.fetch {
+            fetch(rows);
         }
     }
 
@@ -118,7 +137,11 @@ pub(crate) fn write_blocks(
                     .step_by(ROWS_PER_BLOCK)
                     .collect::<Vec<_>>()
                     .into_par_iter()
-                    .map(|from| encode(from..(from + ROWS_PER_BLOCK).min(end)))
+                    .map(|from| {
+                        let rows = from..(from + ROWS_PER_BLOCK).min(end);
+                        table.fetch(rows.clone());
+                        encode(rows)
+                    })
                     .collect::<anyhow::Result<Vec<_>>>()
             },
         );

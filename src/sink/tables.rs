@@ -97,6 +97,11 @@ pub fn credits(credits: &InOrder<Credit>) -> Table<'_> {
             text(&c.cap_group),
         ]
     })
+    .fetching(|rows| {
+        credits.fetch(rows, |c| {
+            c.at.order.2 as usize ^ c.member_id.len() ^ c.member_name.len() ^ c.cap_group.len()
+        })
+    })
 }
 
 pub fn rejections(rejections: &InOrder<Rejection>) -> Table<'_> {
@@ -113,6 +118,7 @@ pub fn rejections(rejections: &InOrder<Rejection>) -> Table<'_> {
             Value::Message(r),
         ]
     })
+    .fetching(|rows| rejections.fetch(rows, |r| r.at.order.2 as usize ^ r.member_id.len()))
 }
 
 /// Without a roster the last three columns are left out.
