@@ -2,7 +2,7 @@
 //! institutions, programs, courses and members over and over, and each
 //! distinct text is kept once.
 
-use foldhash::HashSet;
+use foldhash::{HashMap, HashSet};
 
 use crate::model::Text;
 
@@ -15,6 +15,8 @@ const MOST_KEPT: usize = 1 << 16;
 #[derive(Default)]
 pub struct Interner {
     seen: HashSet<Text>,
+    /// The second text last seen with each first text (`pair`).
+    pairs: HashMap<Text, Text>,
     /// Whether each text kept is made static (`keeping_to_the_end`).
     to_the_end: bool,
 }
@@ -49,6 +51,23 @@ impl Interner {
         }
     }
 
+    /// `first` and `second` as shared texts, found with one look-up where
+    /// `second` came with `first` the time before: a course's id and title
+    /// come together on every line that names the course.
+    pub fn pair(&mut self, first: &str, second: &str) -> (Text, Text) {
+        if let Some((kept, with)) = self.pairs.get_key_value(first) {
+            if with.as_str() == second {
+                return (kept.clone(), with.clone());
+            }
+        }
+        let pair = (self.text(first), self.text(second));
+        if self.pairs.len() >= MOST_KEPT {
+            self.pairs.clear();
+        }
+        self.pairs.insert(pair.0.clone(), pair.1.clone());
+        pair
+    }
+
     fn keep(&mut self, text: Text) -> Text {
         if self.seen.len() >= MOST_KEPT {
             self.seen.clear();
@@ -79,6 +98,25 @@ mod tests {
         assert!(Text::ptr_eq(&shared, &c));
         // A workbook's cells, a run's reasons: freed with what holds them.
         assert!(!a.is_kept_to_the_end() && !shared.is_kept_to_the_end());
+    }
+
+    #[test]
+    fn a_pair_is_the_two_texts_as_given_and_shares_them() {
+        let mut interner = Interner::default();
+        let (id, title) = interner.pair("HIT101", "Coding I");
+        assert_eq!((&*id, &*title), ("HIT101", "Coding I"));
+        let (id_again, title_again) = interner.pair("HIT101", "Coding I");
+        assert!(Text::ptr_eq(&id, &id_again) && Text::ptr_eq(&title, &title_again));
+        // The same id with another title is that title, and the title seen alone is shared.
+        let (other_id, other_title) = interner.pair("HIT101", "Coding 1");
+        assert!(Text::ptr_eq(&id, &other_id));
+        assert_eq!(&*other_title, "Coding 1");
+        let (_, first_title) = interner.pair("HIT101", "Coding I");
+        assert!(Text::ptr_eq(&title, &first_title));
+        assert!(Text::ptr_eq(&interner.text("Coding I"), &title));
+        let (blank_id, only_title) = interner.pair("", "Coding I");
+        assert_eq!((&*blank_id, &*only_title), ("", "Coding I"));
+        assert!(Text::ptr_eq(&only_title, &title));
     }
 
     #[test]

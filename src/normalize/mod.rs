@@ -529,6 +529,17 @@ impl RowCells<'_> {
         }
     }
 
+    /// Two fields that come together, as `text` gives each.
+    fn text_pair(&mut self, first: Field, second: Field) -> (Text, Text) {
+        match (&self.row.cells, self.index(first), self.index(second)) {
+            (Cells::Text(fields), Some(i), Some(j)) => self.texts.pair(
+                value::trim(fields.get(i).unwrap_or("")),
+                value::trim(fields.get(j).unwrap_or("")),
+            ),
+            _ => (self.text(first), self.text(second)),
+        }
+    }
+
     /// Whether the field reads as `text`, as `text(field)` would give it,
     /// without making a text.
     fn reads_as(&self, field: Field, text: &str) -> bool {
@@ -654,11 +665,12 @@ fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
                     row.last_head.insert(head).clone()
                 }
             };
+            let (course_id, course_title) = row.text_pair(Field::CourseId, Field::CourseTitle);
             Record::Transcript(TranscriptLine {
                 at,
                 head,
-                course_id: row.text(Field::CourseId),
-                course_title: row.text(Field::CourseTitle),
+                course_id,
+                course_title,
                 completed_on: row.date(Field::CompletedOn).into(),
                 hours: LineHours::of(
                     row.hours(Field::ClockHours).map(Amount::of),
