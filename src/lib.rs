@@ -926,7 +926,10 @@ fn in_input_order<'a>(
     if loose.is_empty() {
         return grouped.iter().collect();
     }
-    fetch(&loose);
+    // Loose lines lie all over memory; grouped ones in order.
+    model::read_ahead(loose.iter().copied(), |line| {
+        line.at.order.2 as usize ^ line.course_id.len() ^ line.course_title.len()
+    });
     if grouped.is_empty() {
         return loose;
     }
@@ -942,16 +945,6 @@ fn in_input_order<'a>(
     lines.extend(grouped);
     lines.extend(loose);
     lines
-}
-
-/// Reads each loose line and its course texts once, in a loop of its own,
-/// before the rules do: they lie all over memory, and read in a short loop
-/// their cache misses overlap, where the checks met them one line at a time.
-fn fetch(loose: &[&TranscriptLine]) {
-    let read = loose.iter().fold(0, |all, line| {
-        all ^ line.at.order.2 ^ line.course_id.len() as u32 ^ line.course_title.len() as u32
-    });
-    std::hint::black_box(read);
 }
 
 /// What the rules give for a run of members as they go: credits,

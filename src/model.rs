@@ -587,18 +587,26 @@ impl<T: Sync> InOrder<T> {
         }
     }
 
-    /// Reads what `touch` reads of the rows of `rows`, in input order, in a
-    /// loop of its own, where they lie all over the parts: their cache
-    /// misses then overlap, where making each row's values met them one row
-    /// at a time.
+    /// Reads ahead (`read_ahead`) the rows of `rows`, in input order, where
+    /// they lie all over the parts.
     pub fn fetch(&self, rows: std::ops::Range<usize>, touch: impl Fn(&T) -> usize) {
         if self.scattered {
-            let read = self.order[rows].iter().fold(0, |all, &(part, index)| {
-                all ^ touch(&self.parts[part as usize][index as usize])
-            });
-            std::hint::black_box(read);
+            let listed = self.order[rows].iter();
+            read_ahead(
+                listed.map(|&(part, index)| &self.parts[part as usize][index as usize]),
+                touch,
+            );
         }
     }
+}
+
+/// Reads what `touch` reads of each item, in a loop of its own, before a
+/// longer loop over them: items that lie all over memory then have their
+/// cache misses overlap, where the longer loop (a line's checks, a row's
+/// values) met them one item at a time.
+pub fn read_ahead<'a, T: 'a>(items: impl Iterator<Item = &'a T>, touch: impl Fn(&T) -> usize) {
+    let read = items.fold(0, |all, item| all ^ touch(item));
+    std::hint::black_box(read);
 }
 
 /// Rows the rules made are in input order, part after part, when the
