@@ -529,15 +529,20 @@ impl RowCells<'_> {
         }
     }
 
-    /// Two fields that come together, as `text` gives each.
+    /// Two fields that come together, as `text` gives each. Where the
+    /// first is blank (courses named by title alone) it tells nothing of
+    /// the second, and each is taken alone.
     fn text_pair(&mut self, first: Field, second: Field) -> (Text, Text) {
-        match (&self.row.cells, self.index(first), self.index(second)) {
-            (Cells::Text(fields), Some(i), Some(j)) => self.texts.pair(
-                value::trim(fields.get(i).unwrap_or("")),
-                value::trim(fields.get(j).unwrap_or("")),
-            ),
-            _ => (self.text(first), self.text(second)),
+        if let (Cells::Text(fields), Some(i), Some(j)) =
+            (&self.row.cells, self.index(first), self.index(second))
+        {
+            let first_text = value::trim(fields.get(i).unwrap_or(""));
+            if !first_text.is_empty() {
+                let second_text = value::trim(fields.get(j).unwrap_or(""));
+                return self.texts.pair(first_text, second_text);
+            }
         }
+        (self.text(first), self.text(second))
     }
 
     /// Whether the field reads as `text`, as `text(field)` would give it,
@@ -769,6 +774,41 @@ mod tests {
     /// Whether each line after the first shares the head of the line before.
     fn shared_with_the_line_before(heads: &[&Arc<LineHead>]) -> Vec<bool> {
         heads.windows(2).map(|w| Arc::ptr_eq(w[0], w[1])).collect()
+    }
+
+    #[test]
+    fn a_lines_course_id_and_title_are_read_as_written_whether_or_not_they_came_together_before() {
+        let out = run(
+            "member_id,institution,program,program_area,course_id,course_title,completed_on,credit_hours
+            7,U,P,hc, HIT1 , Intro ,2025-01-10,3
+            7,U,P,hc,HIT1,Intro,2025-01-10,3
+            7,U,P,hc,HIT1,Other,2025-01-10,3
+            7,U,P,hc,,Title only,2025-01-10,3
+            7,U,P,hc,,Another title,2025-01-10,3
+            7,U,P,hc,HIT2,,2025-01-10,3
+            7,U,P,hc,HIT1,Intro,2025-01-10,3
+",
+        );
+        let courses: Vec<(&str, &str)> = out
+            .records
+            .iter()
+            .map(|r| match r {
+                Record::Transcript(t) => (t.course_id.as_str(), t.course_title.as_str()),
+                _ => panic!("transcript lines"),
+            })
+            .collect();
+        assert_eq!(
+            courses,
+            [
+                ("HIT1", "Intro"),
+                ("HIT1", "Intro"),
+                ("HIT1", "Other"),
+                ("", "Title only"),
+                ("", "Another title"),
+                ("HIT2", ""),
+                ("HIT1", "Intro"),
+            ]
+        );
     }
 
     #[test]
