@@ -513,7 +513,7 @@ impl RowCells<'_> {
         };
         match &self.row.cells {
             Cells::Text(fields) => {
-                let text = value::trim(fields.get(i).unwrap_or(""));
+                let text = field_text(fields, i);
                 let last = &mut self.last[field as usize];
                 match last {
                     Some(same) if same.as_str() == text => same.clone(),
@@ -536,10 +536,9 @@ impl RowCells<'_> {
         if let (Cells::Text(fields), Some(i), Some(j)) =
             (&self.row.cells, self.index(first), self.index(second))
         {
-            let first_text = value::trim(fields.get(i).unwrap_or(""));
+            let first_text = field_text(fields, i);
             if !first_text.is_empty() {
-                let second_text = value::trim(fields.get(j).unwrap_or(""));
-                return self.texts.pair(first_text, second_text);
+                return self.texts.pair(first_text, field_text(fields, j));
             }
         }
         (self.text(first), self.text(second))
@@ -552,7 +551,7 @@ impl RowCells<'_> {
             return text.is_empty();
         };
         match &self.row.cells {
-            Cells::Text(fields) => value::trim(fields.get(i).unwrap_or("")) == text,
+            Cells::Text(fields) => field_text(fields, i) == text,
             Cells::Typed(cells) => cells
                 .get(i)
                 .map_or(text.is_empty(), |cell| with_cell_text(cell, |t| t == text)),
@@ -575,10 +574,10 @@ impl RowCells<'_> {
         kept.text.clear();
         kept.text.push_str(text);
         kept.ends = ends;
-        // Where lines scatter, the head before is seldom this line's, and
-        // reading its texts is a cache miss a line; the table of heads met
-        // before finds it by the run if it is.
-        if self.head_changes.scattered() && run.is_some() {
+        // Where heads are looked up, the head before is seldom this line's,
+        // and reading its texts is a cache miss a line; the table of heads
+        // met before finds it by the run if it is.
+        if self.looks_up_heads() {
             return None;
         }
         let last = self.last_head.as_ref()?;
@@ -596,6 +595,14 @@ impl RowCells<'_> {
         same.then(|| last.clone())
     }
 
+    /// Whether this line's head is looked up among those met before on its
+    /// thread (`heads`): where the lines scatter their members, and
+    /// `same_head` kept the line's run (none is kept where the head's
+    /// columns are apart).
+    fn looks_up_heads(&self) -> bool {
+        self.head_changes.scattered() && self.last_head_run.ends[0] != usize::MAX
+    }
+
     /// The head of a line that does not repeat the one before: where the
     /// lines scatter their members, the one met before on this thread with
     /// the same head fields, if any.
@@ -609,13 +616,11 @@ impl RowCells<'_> {
                 program_area: cells.text(Field::ProgramArea),
             })
         };
-        // `same_head` kept this line's run; none is kept where the columns are apart.
-        let ends = self.last_head_run.ends;
-        if !self.head_changes.scattered() || ends[0] == usize::MAX {
+        if !self.looks_up_heads() {
             return make(self);
         }
         let run = std::mem::take(&mut self.last_head_run.text);
-        let head = heads::shared(&run, ends, || make(self));
+        let head = heads::shared(&run, self.last_head_run.ends, || make(self));
         self.last_head_run.text = run;
         head
     }
@@ -646,6 +651,12 @@ impl RowCells<'_> {
         let i = (first..self.row.len()).find(|&i| !self.row.is_blank_at(i))?;
         Some((i + 1, self.row.text_at(i)))
     }
+}
+
+/// A text row's field `i` as its text is read: trimmed, and blank where
+/// the row ends before it.
+fn field_text(fields: &crate::source::Fields, i: usize) -> &str {
+    value::trim(fields.get(i).unwrap_or(""))
 }
 
 /// The line's head fields as it holds them, when their columns are side by
