@@ -777,18 +777,22 @@ fn take_loose_lines(read: &mut [FileRecords]) -> Vec<Vec<TranscriptLine>> {
         .collect()
 }
 
-/// What a member's entry or loose line is sorted by: its key's sort hint
-/// (high and low halves), then where it is: a part's entry (`GROUPED`, its
+/// What a member's entry or loose line is sorted by: its key's number
+/// (`OTHER_KEYS_FROM`), then where it is: a part's entry (`GROUPED`, its
 /// place among the entries) or a loose line (its list and place in it).
-/// 24 bytes where a `u128` beside them would align to 32.
-type SortItem = (u64, u64, u32, u32);
+type SortItem = (u64, u32, u32);
 
 /// The source of a part's member entry in a `SortItem`.
 const GROUPED: u32 = u32::MAX;
 
-/// The source of a loose line whose key is made whole in a `SortItem`:
-/// its place is the key's among those made.
-const KEYED: u32 = u32::MAX - 1;
+/// The numbers member keys are sorted by, which order them as keys order
+/// and are equal only for equal keys: an id of up to 19 digits is its value
+/// (below this); any other key (a text id, a longer number) this and its
+/// rank among the batch's other keys (`rank_other_keys`).
+const OTHER_KEYS_FROM: u64 = 10_000_000_000_000_000_000;
+
+/// A `SortItem`'s number before the other keys are ranked.
+const UNRANKED: u64 = u64::MAX;
 
 /// Transcript and instructor rows by member, sorted by member key: rows
 /// moved out of the files' parts, which are joined in order, and the loose
@@ -808,105 +812,72 @@ fn group_by_member<'a>(
             parts.extend(part.members);
         }
     }
-    // Sorted by each key's hint, made once, not by comparing keys: with
+    // Sorted by each key's number, made once, not by comparing keys: with
     // members' rows interleaved a part holds most members, and comparing
     // millions of ids as text from all over memory took 5.6 s of a
     // shuffled 10M-row batch. An entry's place in the list (file, part,
     // then the member's place in it) breaks ties, so one member's rows
     // stay in input order.
-    let split = |hint: u128| ((hint >> 64) as u64, hint as u64);
-    let entries = parts.par_iter().enumerate().map(|(i, (key, _))| {
-        let (high, low) = split(key.sort_hint());
-        (high, low, GROUPED, i as u32)
-    });
-    // A loose line's key is made whole only where its hint does not tell
-    // it (a text id, or a number over 19 digits), in input order, its item
-    // pointing to it: keys whose hints tie are compared as they lie in one
-    // list. All of a member's lines are keyed whole, or none.
-    const UNKNOWN: u64 = u64::MAX;
     let mut items: Vec<SortItem> = loose
         .par_iter()
         .enumerate()
         .flat_map_iter(|(list, lines)| {
             lines.iter().enumerate().map(move |(i, line)| {
-                let (high, low) =
-                    MemberKey::number_hint(&line.head.member_id).map_or((UNKNOWN, 0), split);
-                (high, low, list as u32, i as u32)
+                let hint = MemberKey::number_hint(&line.head.member_id);
+                (
+                    hint.map_or(UNRANKED, |value| value as u64),
+                    list as u32,
+                    i as u32,
+                )
             })
         })
         .collect();
-    let mut whole_keys: Vec<(MemberKey, (u32, u32))> = items
-        .par_iter()
-        .filter(|item| item.0 == UNKNOWN)
-        .map(|&(_, _, list, i)| {
-            let line = &loose[list as usize][i as usize];
-            (MemberKey::new(&line.head.member_id), (list, i))
-        })
-        .collect();
-    let unknown = items.iter_mut().filter(|item| item.0 == UNKNOWN);
-    for (item, (keyed, (key, _))) in unknown.zip(whole_keys.iter().enumerate()) {
-        let (high, low) = split(key.sort_hint());
-        *item = (high, low, KEYED, keyed as u32);
-    }
     // Added to the loose lines' items, not those to these: a tidy batch has
     // no loose lines, a scattered one few entries.
-    items.par_extend(entries);
-    // Only entries and lines keyed whole have hints that tie.
-    let key_of = |&(_, _, source, i): &SortItem| match source {
-        GROUPED => &parts[i as usize].0,
-        _ => &whole_keys[i as usize].0,
-    };
-    let by_key = |a: &SortItem, b: &SortItem| {
-        (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| match a.0 {
-            // Hints below `HINTS_OF_OTHER_KEYS` tell their keys.
-            0 => std::cmp::Ordering::Equal,
-            _ => key_of(a).cmp(key_of(b)),
-        })
-    };
+    items.par_extend(parts.par_iter().enumerate().map(|(i, (key, _))| {
+        let number = match key.sort_hint() {
+            hint if hint < model::HINTS_OF_OTHER_KEYS => hint as u64,
+            _ => UNRANKED,
+        };
+        (number, GROUPED, i as u32)
+    }));
+    rank_other_keys(&mut items, &parts, loose);
     // Loose lines (by list, then place) come before a member's entries.
-    sort_items(&mut items, |a, b| {
-        by_key(a, b).then((a.2, a.3).cmp(&(b.2, b.3)))
+    // Compared as one number, not three: the shuffled 10M rows' sort
+    // 600-760 -> 290-310 ms (twenty-third session).
+    items.par_sort_unstable_by_key(|&(number, source, place)| {
+        u128::from(number) << 64 | u128::from(source) << 32 | u128::from(place)
     });
-    let members: Vec<&[SortItem]> = items.chunk_by(|a, b| by_key(a, b).is_eq()).collect();
+    let members: Vec<&[SortItem]> = items.chunk_by(|a, b| a.0 == b.0).collect();
     // Each member's rows are moved once, into lists of their full length.
     let mut groups = Vec::with_capacity(members.len());
     for same_member in members {
         let (loose_items, entries) =
-            same_member.split_at(same_member.partition_point(|i| i.2 != GROUPED));
+            same_member.split_at(same_member.partition_point(|i| i.1 != GROUPED));
         let loose_lines: Vec<&TranscriptLine> = loose_items
             .iter()
-            .map(|&(_, _, source, i)| {
-                let (list, i) = match source {
-                    KEYED => whole_keys[i as usize].1,
-                    list => (list, i),
-                };
-                &loose[list as usize][i as usize]
-            })
+            .map(|&(_, list, i)| &loose[list as usize][i as usize])
             .collect();
-        let key = match (entries.first(), loose_items.first()) {
-            (Some(&(_, _, _, first)), _) => {
+        let key = match (entries.first(), loose_lines.first()) {
+            (Some(&(_, _, first)), _) => {
                 std::mem::replace(&mut parts[first as usize].0, MemberKey::Text(String::new()))
             }
-            (None, Some(&(_, _, KEYED, i))) => std::mem::replace(
-                &mut whole_keys[i as usize].0,
-                MemberKey::Text(String::new()),
-            ),
-            (None, Some(_)) => MemberKey::new(&loose_lines[0].head.member_id),
+            (None, Some(line)) => MemberKey::new(&line.head.member_id),
             (None, None) => unreachable!("a member has an entry or a line"),
         };
         let rows = match entries {
             [] => MemberRows::default(),
             // A member met in one part, most of them in a tidy batch, keeps its lists.
-            [(_, _, _, only)] => std::mem::take(&mut parts[*only as usize].1),
+            [(_, _, only)] => std::mem::take(&mut parts[*only as usize].1),
             _ => {
-                let sizes = entries.iter().map(|&(_, _, _, i)| {
+                let sizes = entries.iter().map(|&(_, _, i)| {
                     let (lines, records) = &parts[i as usize].1;
                     (lines.len(), records.len())
                 });
                 let (lines_len, records_len) = sizes.fold((0, 0), |(l, r), (a, b)| (l + a, r + b));
                 let mut lines = Vec::with_capacity(lines_len);
                 let mut records = Vec::with_capacity(records_len);
-                for &(_, _, _, i) in entries {
+                for &(_, _, i) in entries {
                     let (more_lines, more_records) = std::mem::take(&mut parts[i as usize].1);
                     lines.extend(more_lines);
                     records.extend(more_records);
@@ -923,33 +894,67 @@ fn group_by_member<'a>(
     groups
 }
 
-/// Sorts `items` as `compare` orders them: by hint, then as their hints
-/// tell their keys apart, then by source and place. Where every hint tells
-/// its key (ids of up to 19 digits, the usual batch), that is the order of
-/// the hint's low half, source and place packed into one number, and those
-/// numbers are sorted instead: comparing them, not four numbers and a
-/// branch, took the sort of a shuffled 10M-row batch from 600-760 ms to
-/// 290-310 ms.
-fn sort_items(
+/// Gives the items whose keys their hints do not tell (text ids, numbers
+/// over 19 digits) their numbers: `OTHER_KEYS_FROM` and the key's rank
+/// among those keys, equal keys one rank. A loose line's key is made once
+/// for each id text (a member's lines read on one thread share one), not
+/// for each line: compared whole from all over memory as the items were
+/// sorted, the text ids of a shuffled 10M-row batch took 10.1 s to sort.
+fn rank_other_keys(
     items: &mut [SortItem],
-    compare: impl Fn(&SortItem, &SortItem) -> std::cmp::Ordering + Sync,
+    parts: &[(MemberKey, MemberRows)],
+    loose: &[Vec<TranscriptLine>],
 ) {
-    // Hints below `HINTS_OF_OTHER_KEYS` have no high half.
-    if !items.par_iter().all(|item| item.0 == 0) {
-        items.par_sort_unstable_by(compare);
-        return;
-    }
-    let mut packed: Vec<u128> = items
+    let id_of = |list: u32, i: u32| &loose[list as usize][i as usize].head.member_id;
+    // The loose lines' distinct id texts, by address.
+    let mut texts: Vec<(usize, &Text)> = items
         .par_iter()
-        .map(|&(_, low, source, place)| {
-            u128::from(low) << 64 | u128::from(source) << 32 | u128::from(place)
+        .filter(|&&(number, source, _)| number == UNRANKED && source != GROUPED)
+        .map(|&(_, list, i)| {
+            let id = id_of(list, i);
+            (id.as_ptr() as usize, id)
         })
         .collect();
-    packed.par_sort_unstable();
+    texts.par_sort_unstable_by_key(|&(address, _)| address);
+    texts.dedup_by_key(|&mut (address, _)| address);
+    let made: Vec<MemberKey> = texts.par_iter().map(|(_, id)| MemberKey::new(id)).collect();
+    // Each such key, with where its rank goes: its text's, or an entry's item.
+    enum Rank {
+        OfText(usize),
+        OfItem(usize),
+    }
+    let entries = items
+        .iter()
+        .enumerate()
+        .filter(|(_, &(number, source, _))| number == UNRANKED && source == GROUPED)
+        .map(|(at, &(_, _, i))| (&parts[i as usize].0, Rank::OfItem(at)));
+    let mut keys: Vec<(&MemberKey, Rank)> = made
+        .iter()
+        .enumerate()
+        .map(|(k, key)| (key, Rank::OfText(k)))
+        .chain(entries)
+        .collect();
+    keys.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut text_ranks = vec![0; made.len()];
+    let mut rank = OTHER_KEYS_FROM;
+    for (k, (key, of)) in keys.iter().enumerate() {
+        if k > 0 && keys[k - 1].0 != *key {
+            rank += 1;
+        }
+        match *of {
+            Rank::OfText(t) => text_ranks[t] = rank,
+            Rank::OfItem(at) => items[at].0 = rank,
+        }
+    }
+    let text_rank: HashMap<usize, u64> = texts
+        .iter()
+        .zip(text_ranks)
+        .map(|(&(address, _), rank)| (address, rank))
+        .collect();
     items
         .par_iter_mut()
-        .zip(packed)
-        .for_each(|(item, key)| *item = (0, (key >> 64) as u64, (key >> 32) as u32, key as u32));
+        .filter(|item| item.0 == UNRANKED)
+        .for_each(|item| item.0 = text_rank[&(id_of(item.1, item.2).as_ptr() as usize)]);
 }
 
 /// A member's lines of its grouped rows and its loose lines, each in
@@ -1396,6 +1401,46 @@ mod tests {
                 (MemberKey::new(&l1), every_fourth_from(2), 0),
                 (MemberKey::new(a), every_fourth_from(1), 0),
                 (MemberKey::new(b), with_40, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn loose_lines_sharing_an_id_text_join_others_of_the_same_key() {
+        // As read on one thread, a member's scattered lines share one head.
+        let first = line("X-1", 1);
+        let Record::Transcript(head) = &first else {
+            unreachable!("a transcript line")
+        };
+        let head = head.head.clone();
+        let with_the_head = |row: u32| match line("", row) {
+            Record::Transcript(mut t) => {
+                t.head = head.clone();
+                Record::Transcript(t)
+            }
+            other => other,
+        };
+        let long = "9".repeat(20);
+        let seen = grouped(vec![
+            Part::of(
+                vec![
+                    first.clone(),
+                    line("7", 2),
+                    with_the_head(3),
+                    line(&long, 4),
+                    with_the_head(5),
+                ],
+                true,
+            ),
+            Part::of(vec![line("x-1", 6), line("07", 7), line(&long, 8)], true),
+            Part::of(vec![line(" X-1 ", 9)], false),
+        ]);
+        assert_eq!(
+            seen,
+            vec![
+                (MemberKey::new("7"), vec![2, 7], 0),
+                (MemberKey::new(&long), vec![4, 8], 0),
+                (MemberKey::new("X-1"), vec![1, 3, 5, 6, 9], 1),
             ]
         );
     }
