@@ -823,24 +823,19 @@ fn group_by_member<'a>(
         .enumerate()
         .flat_map_iter(|(list, lines)| {
             lines.iter().enumerate().map(move |(i, line)| {
-                let hint = MemberKey::number_hint(&line.head.member_id);
-                (
-                    hint.map_or(UNRANKED, |value| value as u64),
-                    list as u32,
-                    i as u32,
-                )
+                let number = MemberKey::number_of(&line.head.member_id);
+                (number.unwrap_or(UNRANKED), list as u32, i as u32)
             })
         })
         .collect();
     // Added to the loose lines' items, not those to these: a tidy batch has
     // no loose lines, a scattered one few entries.
-    items.par_extend(parts.par_iter().enumerate().map(|(i, (key, _))| {
-        let number = match key.sort_hint() {
-            hint if hint < model::HINTS_OF_OTHER_KEYS => hint as u64,
-            _ => UNRANKED,
-        };
-        (number, GROUPED, i as u32)
-    }));
+    items.par_extend(
+        parts
+            .par_iter()
+            .enumerate()
+            .map(|(i, (key, _))| (key.number().unwrap_or(UNRANKED), GROUPED, i as u32)),
+    );
     rank_other_keys(&mut items, &parts, loose);
     // Loose lines (by list, then place) come before a member's entries.
     // Compared as one number, not three: the shuffled 10M rows' sort
@@ -894,8 +889,8 @@ fn group_by_member<'a>(
     groups
 }
 
-/// Gives the items whose keys their hints do not tell (text ids, numbers
-/// over 19 digits) their numbers: `OTHER_KEYS_FROM` and the key's rank
+/// Gives the items whose keys have no `MemberKey::number` (text ids,
+/// numbers over 19 digits) their numbers: `OTHER_KEYS_FROM` and the key's rank
 /// among those keys, equal keys one rank. A loose line's key is made once
 /// for each id text (a member's lines read on one thread share one), not
 /// for each line: compared whole from all over memory as the items were
@@ -1384,7 +1379,7 @@ mod tests {
     }
 
     #[test]
-    fn loose_lines_whose_sort_hints_tie_are_told_apart_by_their_ids() {
+    fn loose_lines_of_text_ids_and_long_numbers_are_told_apart_by_their_ids() {
         let long = |last: char| format!("{}{last}", "9".repeat(20));
         let (a, b, l0, l1) = ("ABCDEFGH-1", "abcdefgh-2", long('0'), long('1'));
         let seen = grouped(vec![
@@ -1483,9 +1478,9 @@ mod tests {
     }
 
     #[test]
-    fn members_whose_sort_hints_tie_are_told_apart_by_their_ids() {
+    fn members_with_text_ids_and_long_numbers_are_told_apart_by_their_ids() {
         // Ids over 19 digits, and texts with the same first eight bytes,
-        // have one hint each: the ids themselves order and group them.
+        // are ranked by the ids themselves, which order and group them.
         let long = |last: char| format!("{}{last}", "9".repeat(20));
         let seen = grouped(vec![
             Part::of(

@@ -851,37 +851,31 @@ impl MemberKey {
         }
     }
 
-    /// `MemberKey::new(id).sort_hint()` where it tells the key (an id that
-    /// is a number of at most 19 digits), made without the key or any
-    /// allocation; `None` for any other id.
-    pub fn number_hint(id: &str) -> Option<u128> {
+    /// `MemberKey::new(id).number()`, made without the key or any
+    /// allocation.
+    pub fn number_of(id: &str) -> Option<u64> {
         number_digits(id)
-            .filter(|digits| digits.len() <= 19)
+            .filter(|digits| digits.len() <= MOST_DIGITS)
             .map(value_of_digits)
     }
 
-    /// A number that orders keys as they order wherever two numbers differ:
-    /// a number of up to 19 digits (leading zeros gone) is its value, below
-    /// `HINTS_OF_OTHER_KEYS`; a longer one, then text, come after, text by
-    /// its first eight bytes. Sorting millions of keys by it reads no text
-    /// for such numbers.
-    pub fn sort_hint(&self) -> u128 {
+    /// The value of a key that is a number of up to 19 digits (leading
+    /// zeros gone), which orders such keys as they order, and before any
+    /// other key; `None` for any other key. Sorting millions of keys by it
+    /// reads no text for such numbers.
+    pub fn number(&self) -> Option<u64> {
         match self {
-            MemberKey::Number(_, digits) if digits.len() <= 19 => value_of_digits(digits),
-            MemberKey::Number(..) => HINTS_OF_OTHER_KEYS,
-            MemberKey::Text(text) => {
-                let mut first = [0u8; 8];
-                let taken = text.len().min(8);
-                first[..taken].copy_from_slice(&text.as_bytes()[..taken]);
-                2 * HINTS_OF_OTHER_KEYS + u128::from(u64::from_be_bytes(first))
+            MemberKey::Number(_, digits) if digits.len() <= MOST_DIGITS => {
+                Some(value_of_digits(digits))
             }
+            _ => None,
         }
     }
 }
 
-/// The first sort hint that does not tell its key: keys whose hints are
-/// equal and at least this are compared whole.
-pub const HINTS_OF_OTHER_KEYS: u128 = 1 << 64;
+/// The most digits a key's `number` holds: every number of 19 digits is
+/// below 10^19, which a `u64` holds.
+const MOST_DIGITS: usize = 19;
 
 /// The digits of an id that is a whole number (digits alone, or with a
 /// fraction of zeros: `0042.00`), leading zeros gone (`0` for zero).
@@ -901,11 +895,10 @@ fn number_digits(id: &str) -> Option<&str> {
 }
 
 /// The value of at most 19 ASCII digits.
-fn value_of_digits(digits: &str) -> u128 {
-    let value = digits
+fn value_of_digits(digits: &str) -> u64 {
+    digits
         .bytes()
-        .fold(0u64, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0')));
-    u128::from(value)
+        .fold(0u64, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0')))
 }
 
 #[cfg(test)]
@@ -913,7 +906,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_id_that_is_a_number_gives_its_keys_hint_without_the_key() {
+    fn an_id_that_is_a_number_gives_its_keys_number_without_the_key() {
         let nineteen = 1234567890123456789;
         let ids = [
             ("42", Some(42)),
@@ -935,16 +928,9 @@ mod tests {
             ("abc", None),
             ("\u{663}", None),
         ];
-        for (id, hint) in ids {
-            assert_eq!(MemberKey::number_hint(id), hint, "{id:?}");
-            // Exactly where the key's hint tells the key.
-            let key_hint = MemberKey::new(id).sort_hint();
-            let tells = key_hint < HINTS_OF_OTHER_KEYS;
-            assert_eq!(
-                MemberKey::number_hint(id),
-                tells.then_some(key_hint),
-                "{id:?}"
-            );
+        for (id, number) in ids {
+            assert_eq!(MemberKey::number_of(id), number, "{id:?}");
+            assert_eq!(MemberKey::new(id).number(), number, "{id:?}");
         }
     }
 
@@ -1222,8 +1208,8 @@ mod tests {
         }
     }
 
-    /// Ids of every kind the hint tells apart: short and long numbers, text
-    /// with a common first eight bytes, a zero byte, and text shorter than eight bytes.
+    /// Ids of every kind: short and long numbers, text with a common first
+    /// eight bytes, a zero byte, and text shorter than eight bytes.
     fn member_key() -> impl proptest::strategy::Strategy<Value = MemberKey> {
         use proptest::prelude::*;
         prop_oneof![
@@ -1236,27 +1222,26 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn a_sort_hint_orders_keys_as_they_order(a in member_key(), b in member_key()) {
-            let (hint_a, hint_b) = (a.sort_hint(), b.sort_hint());
-            if hint_a != hint_b {
-                proptest::prop_assert_eq!(hint_a.cmp(&hint_b), a.cmp(&b));
-            } else if hint_a < HINTS_OF_OTHER_KEYS {
-                proptest::prop_assert_eq!(&a, &b);
+        fn a_keys_number_orders_keys_as_they_order(a in member_key(), b in member_key()) {
+            match (a.number(), b.number()) {
+                (Some(x), Some(y)) => proptest::prop_assert_eq!(x.cmp(&y), a.cmp(&b)),
+                (Some(_), None) => proptest::prop_assert!(a < b),
+                (None, Some(_)) => proptest::prop_assert!(a > b),
+                (None, None) => {}
             }
         }
     }
 
     #[test]
-    fn member_keys_sort_hints_are_values_of_short_numbers() {
-        assert_eq!(MemberKey::new("000123").sort_hint(), 123);
+    fn member_keys_numbers_are_values_of_short_numbers() {
+        assert_eq!(MemberKey::new("000123").number(), Some(123));
         let most = "9".repeat(19);
-        assert_eq!(MemberKey::new(&most).sort_hint(), 9_999_999_999_999_999_999);
-        let long = MemberKey::new(&"1".repeat(20)).sort_hint();
-        assert_eq!(long, HINTS_OF_OTHER_KEYS);
         assert_eq!(
-            MemberKey::new("ab").sort_hint(),
-            2 * HINTS_OF_OTHER_KEYS + u128::from(u64::from_be_bytes(*b"AB\0\0\0\0\0\0"))
+            MemberKey::new(&most).number(),
+            Some(9_999_999_999_999_999_999)
         );
+        assert_eq!(MemberKey::new(&"1".repeat(20)).number(), None);
+        assert_eq!(MemberKey::new("ab").number(), None);
     }
 
     #[test]
