@@ -930,22 +930,21 @@ fn rank_other_keys(
         .chain(entries)
         .collect();
     keys.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut text_ranks = vec![0; made.len()];
+    // Each text's rank, by its address.
+    let mut text_rank: HashMap<usize, u64> = HashMap::default();
+    text_rank.reserve(texts.len());
     let mut rank = OTHER_KEYS_FROM;
     for (k, (key, of)) in keys.iter().enumerate() {
         if k > 0 && keys[k - 1].0 != *key {
             rank += 1;
         }
         match *of {
-            Rank::OfText(t) => text_ranks[t] = rank,
+            Rank::OfText(t) => {
+                text_rank.insert(texts[t].0, rank);
+            }
             Rank::OfItem(at) => items[at].0 = rank,
         }
     }
-    let text_rank: HashMap<usize, u64> = texts
-        .iter()
-        .zip(text_ranks)
-        .map(|(&(address, _), rank)| (address, rank))
-        .collect();
     items
         .par_iter_mut()
         .filter(|item| item.0 == UNRANKED)
@@ -1419,7 +1418,7 @@ mod tests {
         let seen = grouped(vec![
             Part::of(
                 vec![
-                    first.clone(),
+                    first,
                     line("7", 2),
                     with_the_head(3),
                     line(&long, 4),
