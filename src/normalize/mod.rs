@@ -637,6 +637,16 @@ impl RowCells<'_> {
         }
     }
 
+    /// `date` as a transcript line holds it.
+    fn packed_date(&self, field: Field) -> PackedDate {
+        if let (Cells::Text(fields), Some(i)) = (&self.row.cells, self.index(field)) {
+            if let Some(packed) = fields.get(i).and_then(PackedDate::of_iso) {
+                return packed;
+            }
+        }
+        self.date(field).into()
+    }
+
     fn hours(&self, field: Field) -> Parsed<Hundredths> {
         match (&self.row.cells, self.index(field)) {
             (Cells::Text(fields), Some(i)) => parse_hours_str(fields.get(i).unwrap_or("")),
@@ -687,13 +697,13 @@ fn build_record(kind: Kind, at: RowRef, row: &mut RowCells<'_>) -> Record {
                 head,
                 course_id,
                 course_title,
-                completed_on: row.date(Field::CompletedOn).into(),
+                completed_on: row.packed_date(Field::CompletedOn),
                 hours: LineHours::of(
                     row.hours(Field::ClockHours).map(Amount::of),
                     row.hours(Field::CreditHours).map(Amount::of),
                 ),
                 grade: row.text(Field::Grade),
-                certified_on: row.date(Field::CertifiedOn).into(),
+                certified_on: row.packed_date(Field::CertifiedOn),
             })
         }
         Kind::Instructor => Record::Instructor(Box::new(InstructorRecord {
