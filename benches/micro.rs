@@ -134,7 +134,7 @@ fn rules(c: &mut Criterion) {
     let ruleset = RuleSet::default();
     let prior = PriorMember::default();
     // As in a run, a cap group's year texts are made once for many members.
-    let mut years = ceu::rules::transcript::YearTexts::default();
+    let mut texts = ceu::rules::transcript::RunTexts::default();
     c.bench_function("transcript rules, one member of 30 lines", |b| {
         b.iter(|| {
             ceu::rules::transcript::evaluate(
@@ -143,7 +143,7 @@ fn rules(c: &mut Criterion) {
                 &prior,
                 &ruleset,
                 jiff::civil::date(2026, 11, 15),
-                &mut years,
+                &mut texts,
             )
         })
     });

@@ -990,7 +990,7 @@ struct MemberRun {
     summary: Vec<rules::summary::SummaryRow>,
     /// Most rejections repeat a few reasons (a year's cap reached): each is kept once.
     reasons: normalize::intern::Interner,
-    years: rules::transcript::YearTexts,
+    texts: rules::transcript::RunTexts,
 }
 
 /// What the rules gave for a run of members, its rows in blocks.
@@ -1058,7 +1058,7 @@ fn evaluate_members(
                 prior,
                 &config.rules,
                 config.as_of,
-                &mut out.years,
+                &mut out.texts,
             );
             outcomes.extend(rules::instructor::evaluate(
                 &records,

@@ -45,8 +45,11 @@ pub fn course_key(institution: &str, course_id: &str, course_title: &str) -> Cou
 }
 
 /// What names a course: its id, else its title.
-pub fn course_named<'a>(course_id: &'a str, course_title: &'a str) -> &'a str {
-    if course_id.trim().is_empty() {
+pub fn course_named<'a, T: std::borrow::Borrow<str> + ?Sized>(
+    course_id: &'a T,
+    course_title: &'a T,
+) -> &'a T {
+    if course_id.borrow().trim().is_empty() {
         course_title
     } else {
         course_id

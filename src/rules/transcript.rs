@@ -132,17 +132,62 @@ fn hours_of(line: &TranscriptLine) -> Result<(Unit, Hundredths), Verdict> {
     }
 }
 
-/// The texts of cap groups' years, each made once for a run of members:
-/// made for each member and year, they were 2% of the rules' time and,
-/// held by the credits until written, 40 MB of a 10M-row batch's peak.
+/// Texts made once for a run of members, each met again and again: the
+/// cap groups' years and the courses' folded keys.
 #[derive(Default)]
-pub struct YearTexts(HashMap<i16, Text>);
+pub struct RunTexts {
+    years: YearTexts,
+    courses: CourseFolds,
+}
+
+/// The texts of cap groups' years: made for each member and year, they
+/// were 2% of the rules' time and, held by the credits until written, 40
+/// MB of a 10M-row batch's peak.
+#[derive(Default)]
+struct YearTexts(HashMap<i16, Text>);
 
 impl YearTexts {
     fn of(&mut self, year: i16) -> Text {
         self.0
             .entry(year)
             .or_insert_with(|| Text::from(format!("{year:04}")))
+            .clone()
+    }
+}
+
+/// Past this many courses a run's folds start again, so that courses that
+/// never repeat (an id of each line's own) cost no more than a member's.
+const MOST_COURSE_FOLDS: usize = 1 << 12;
+
+/// Each course text's fold, in one buffer, found by the text's address:
+/// the members of a part share its course texts, and a member's lines name
+/// each course about once, so folded for each line a course key was about
+/// 210 of the rules' 1,750 instructions a line (callgrind, 100K rows).
+#[derive(Default)]
+struct CourseFolds {
+    /// By address, the text (held, so that no other text takes its
+    /// address) and where its fold is in `folded`.
+    by_address: HashMap<usize, (Text, Range<usize>)>,
+    folded: String,
+}
+
+impl CourseFolds {
+    /// Starts again once full; between members, as the folds of a
+    /// member's lines are read together.
+    fn make_room(&mut self) {
+        if self.by_address.len() >= MOST_COURSE_FOLDS {
+            self.by_address.clear();
+            self.folded.clear();
+        }
+    }
+
+    /// Where the fold of `course` is in `folded`.
+    fn of(&mut self, course: &Text) -> Range<usize> {
+        let CourseFolds { by_address, folded } = self;
+        by_address
+            .entry(course.as_ptr() as usize)
+            .or_insert_with(|| (course.clone(), fold_onto(course, folded)))
+            .1
             .clone()
     }
 }
@@ -154,8 +199,9 @@ pub fn evaluate(
     prior: &PriorMember,
     rules: &RuleSet,
     as_of: Date,
-    years: &mut YearTexts,
+    texts: &mut RunTexts,
 ) -> Vec<Outcome> {
+    let RunTexts { years, courses } = texts;
     let mut outcomes: Vec<Option<Outcome>> = vec![None; lines.len()];
     let mut basics: Vec<Option<Basic>> = vec![None; lines.len()];
     // Rows still standing, by index, after each step.
@@ -191,12 +237,10 @@ pub fn evaluate(
     let mut spans = Vec::with_capacity(lines.len());
     let mut institution_folds = Recent::default();
     let mut program_folds = Recent::default();
+    courses.make_room();
     for (line, basic) in lines.iter().zip(&basics) {
         let at = institution_folds.of(&line.head.institution, |t| fold_onto(t, &mut folded));
-        let course = fold_onto(
-            course_named(&line.course_id, &line.course_title),
-            &mut folded,
-        );
+        let course = courses.of(course_named(&line.course_id, &line.course_title));
         let program = basic
             .is_some_and(|b| b.unit == Unit::Clock)
             .then(|| program_folds.of(&line.head.program, |t| fold_onto(t, &mut folded)));
@@ -204,7 +248,10 @@ pub fn evaluate(
     }
     let text = |span: &Range<usize>| &folded[span.clone()];
     // A course: folded institution and course id, else title.
-    let keys: Vec<Key> = spans.iter().map(|(i, c, _)| (text(i), text(c))).collect();
+    let keys: Vec<Key> = spans
+        .iter()
+        .map(|(i, c, _)| (text(i), &courses.folded[c.clone()]))
+        .collect();
     // A clock line's program: folded institution and program.
     let program_keys: Vec<Option<Key>> = spans
         .iter()
@@ -510,7 +557,7 @@ mod tests {
             prior,
             &RuleSet::default(),
             AS_OF,
-            &mut YearTexts::default(),
+            &mut RunTexts::default(),
         )
     }
 
@@ -776,6 +823,42 @@ mod tests {
             duplicate.reason.to_string(),
             "course 'Course HIT101' is already counted from t.csv, row 4"
         );
+    }
+
+    #[test]
+    fn a_runs_course_folds_serve_each_member_and_start_again_when_full() {
+        // As a part's members do, the members of a run share course texts:
+        // more than the folds hold, met twice.
+        let courses: Vec<Text> = (0..MOST_COURSE_FOLDS + 3)
+            .map(|n| Text::from(format!("HIT-{n}")))
+            .collect();
+        let mut texts = RunTexts::default();
+        for _ in 0..2 {
+            for (n, course) in courses.iter().enumerate() {
+                let mut shared = line(2, "", date(2025, 1, 10), "1");
+                shared.course_id = course.clone();
+                let lines = [
+                    shared,
+                    // The same course written otherwise, and another course.
+                    line(3, &format!("hit {n}"), date(2025, 2, 10), "1"),
+                    line(4, &format!("HIT.{n}x"), date(2025, 3, 10), "1"),
+                ];
+                let refs: Vec<&TranscriptLine> = lines.iter().collect();
+                let outcomes = evaluate(
+                    &refs,
+                    None,
+                    &PriorMember::default(),
+                    &RuleSet::default(),
+                    AS_OF,
+                    &mut texts,
+                );
+                assert_eq!(
+                    summary(&outcomes),
+                    vec!["2 10.00 10.00", "3 DUPLICATE_COURSE", "4 10.00 10.00"],
+                    "{course}"
+                );
+            }
+        }
     }
 
     #[test]
