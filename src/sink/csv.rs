@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use crate::model::Rejection;
-use crate::sink::{is_formula_like, write_blocks, Table, Value};
+use crate::sink::{is_formula_like, write_blocks, Cells, Rows, Table, Value};
 
 pub fn write(
     table: &Table<'_>,
@@ -23,44 +23,75 @@ pub fn write(
     }
     end_row(&mut header, 0);
     out.write_all(header.as_bytes())?;
-    write_blocks(table, out, |rows| {
+    write_blocks(table, out, |rows| Ok(table.csv_block(rows)))
+}
+
+/// Rows `rows` of `table`, each value made straight into the bytes.
+pub(super) fn block<'a>(
+    table: &impl Rows<'a>,
+    rows: std::ops::Range<usize>,
+    columns: usize,
+) -> Vec<u8> {
+    let mut block = Block {
         // Room for most rows (a rejection is about 215 bytes), so a block
         // is seldom copied as it grows.
-        let mut block = String::with_capacity(rows.len() * 256);
-        let mut text = String::new();
-        let mut defused = String::new();
-        let mut numbers = itoa::Buffer::new();
-        let mut plain = PlainTexts::new(table.columns.len());
-        for i in rows {
-            let row_start = block.len();
-            for (k, value) in table.row(i).iter().enumerate() {
-                if k > 0 {
-                    block.push(',');
-                }
-                // Only text may need quotes or start a formula.
-                match value {
-                    Value::Message(rejection) => {
-                        push_message(&mut block, rejection, &mut text, &mut defused)
-                    }
-                    Value::Text(Cow::Borrowed(s)) if plain.is_known(k, s) => block.push_str(s),
-                    Value::Text(s) => {
-                        let as_it_stands = push_text(&mut block, s, &mut defused);
-                        if let (true, Cow::Borrowed(s)) = (as_it_stands, s) {
-                            plain.know(k, s);
-                        }
-                    }
-                    Value::Row(None) | Value::Amount(None) => {}
-                    Value::Row(Some(n)) => block.push_str(numbers.format(*n)),
-                    Value::Amount(Some(h)) => h.push_to(&mut block),
-                    Value::Date(d) => push_date(&mut block, *d),
-                    Value::Bool(true) => block.push_str("true"),
-                    Value::Bool(false) => block.push_str("false"),
+        bytes: String::with_capacity(rows.len() * 256),
+        column: 0,
+        text: String::new(),
+        defused: String::new(),
+        numbers: itoa::Buffer::new(),
+        plain: PlainTexts::new(columns),
+    };
+    for i in rows {
+        let row_start = block.bytes.len();
+        block.column = 0;
+        table.row(i, &mut block);
+        end_row(&mut block.bytes, row_start);
+    }
+    block.bytes.into_bytes()
+}
+
+/// A block of rows being made, and what making it needs.
+struct Block {
+    bytes: String,
+    /// The column of the next value in its row.
+    column: usize,
+    text: String,
+    defused: String,
+    numbers: itoa::Buffer,
+    plain: PlainTexts,
+}
+
+impl<'a> Cells<'a> for Block {
+    // Where a row puts a value of a kind it knows, only that kind's arm is left.
+    #[inline(always)]
+    fn put(&mut self, value: Value<'a>) {
+        let k = self.column;
+        self.column += 1;
+        let block = &mut self.bytes;
+        if k > 0 {
+            block.push(',');
+        }
+        // Only text may need quotes or start a formula.
+        match value {
+            Value::Message(rejection) => {
+                push_message(block, rejection, &mut self.text, &mut self.defused)
+            }
+            Value::Text(Cow::Borrowed(s)) if self.plain.is_known(k, s) => block.push_str(s),
+            Value::Text(s) => {
+                let as_it_stands = push_text(block, &s, &mut self.defused);
+                if let (true, Cow::Borrowed(s)) = (as_it_stands, s) {
+                    self.plain.know(k, s);
                 }
             }
-            end_row(&mut block, row_start);
+            Value::Row(None) | Value::Amount(None) => {}
+            Value::Row(Some(n)) => block.push_str(self.numbers.format(n)),
+            Value::Amount(Some(h)) => h.push_to(block),
+            Value::Date(d) => push_date(block, d),
+            Value::Bool(true) => block.push_str("true"),
+            Value::Bool(false) => block.push_str("false"),
         }
-        Ok(block.into_bytes())
-    })
+    }
 }
 
 /// The last text of each column found to need neither quotes nor a mark,

@@ -42,6 +42,52 @@ impl Value<'_> {
     }
 }
 
+/// Where a row's values go, one at a time in column order: a list of
+/// them, or straight into a format's bytes.
+pub trait Cells<'a> {
+    fn put(&mut self, value: Value<'a>);
+}
+
+impl<'a> Cells<'a> for Vec<Value<'a>> {
+    fn put(&mut self, value: Value<'a>) {
+        self.push(value);
+    }
+}
+
+/// A table's rows, each handed value by value to what makes its output.
+/// Made for CSV, each value goes straight into the bytes, its kind known
+/// where the row names it: each row made a list of values first, then
+/// matched kind by kind, writing was about 1,700 instructions a row.
+pub trait Rows<'a>: Sync {
+    fn row(&self, i: usize, cells: &mut impl Cells<'a>);
+
+    /// Reads ahead the rows of `rows`, where they lie all over memory.
+    fn fetch(&self, _rows: std::ops::Range<usize>) {}
+}
+
+/// What a table does with its rows, whatever they are.
+trait AnyRows<'a>: Sync {
+    fn values(&self, i: usize) -> Vec<Value<'a>>;
+    fn csv_block(&self, rows: std::ops::Range<usize>, columns: usize) -> Vec<u8>;
+    fn fetch(&self, rows: std::ops::Range<usize>);
+}
+
+impl<'a, R: Rows<'a>> AnyRows<'a> for R {
+    fn values(&self, i: usize) -> Vec<Value<'a>> {
+        let mut values = Vec::new();
+        self.row(i, &mut values);
+        values
+    }
+
+    fn csv_block(&self, rows: std::ops::Range<usize>, columns: usize) -> Vec<u8> {
+        csv::block(self, rows, columns)
+    }
+
+    fn fetch(&self, rows: std::ops::Range<usize>) {
+        Rows::fetch(self, rows);
+    }
+}
+
 /// An output table: its name (the file's stem and the sheet's name), its
 /// columns, and its rows made one at a time as they are written, so a table
 /// of millions of rows is never held whole.
@@ -49,41 +95,33 @@ pub struct Table<'a> {
     pub name: &'static str,
     pub columns: &'static [&'static str],
     pub len: usize,
-    row: Box<dyn Fn(usize) -> Vec<Value<'a>> + Sync + 'a>,
-    fetch: Option<Box<dyn Fn(std::ops::Range<usize>) + Sync + 'a>>,
+    rows: Box<dyn AnyRows<'a> + 'a>,
+}
+
+/// Rows already made.
+struct Listed<'a>(Vec<Vec<Value<'a>>>);
+
+impl<'a> Rows<'a> for Listed<'a> {
+    fn row(&self, i: usize, cells: &mut impl Cells<'a>) {
+        for value in &self.0[i] {
+            cells.put(value.clone());
+        }
+    }
 }
 
 impl<'a> Table<'a> {
-    /// A table of `len` rows, row `i` made by `row(i)`.
+    /// A table of `len` rows, as `rows` makes them.
     pub fn new(
         name: &'static str,
         columns: &'static [&'static str],
         len: usize,
-        row: impl Fn(usize) -> Vec<Value<'a>> + Sync + 'a,
+        rows: impl Rows<'a> + 'a,
     ) -> Table<'a> {
         Table {
             name,
             columns,
             len,
-            row: Box::new(row),
-            fetch: None,
-        }
-    }
-
-    /// The table, whose rows `fetch` reads ahead a range at a time (see
-    /// `fetch`).
-    pub fn fetching(self, fetch: impl Fn(std::ops::Range<usize>) + Sync + 'a) -> Table<'a> {
-        Table {
-            fetch: Some(Box::new(fetch)),
-            ..self
-        }
-    }
-
-    /// Reads ahead the rows of `rows` that are to be made next, where the
-    /// table asked for it.
-    pub fn fetch(&self, rows: std::ops::Range<usize>) {
-        if let Some(fetch) = &self.fetch {
-            fetch(rows);
+            rows: Box::new(rows),
         }
     }
 
@@ -93,15 +131,25 @@ impl<'a> Table<'a> {
         columns: &'static [&'static str],
         rows: Vec<Vec<Value<'a>>>,
     ) -> Table<'a> {
-        Table::new(name, columns, rows.len(), move |i| rows[i].clone())
+        Table::new(name, columns, rows.len(), Listed(rows))
+    }
+
+    /// Reads ahead the rows of `rows` that are to be made next.
+    pub fn fetch(&self, rows: std::ops::Range<usize>) {
+        self.rows.fetch(rows);
     }
 
     pub fn row(&self, i: usize) -> Vec<Value<'a>> {
-        (self.row)(i)
+        self.rows.values(i)
     }
 
     pub fn rows(&self) -> impl Iterator<Item = Vec<Value<'a>>> + '_ {
         (0..self.len).map(|i| self.row(i))
+    }
+
+    /// Rows `rows` as CSV (see `csv::block`).
+    fn csv_block(&self, rows: std::ops::Range<usize>) -> Vec<u8> {
+        self.rows.csv_block(rows, self.columns.len())
     }
 }
 

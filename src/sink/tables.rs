@@ -3,7 +3,7 @@
 use crate::model::{Credit, InOrder, Rejection};
 use crate::rules::claims::ClaimRow;
 use crate::rules::summary::SummaryRow;
-use crate::sink::{Table, Value};
+use crate::sink::{Cells, Rows, Table, Value};
 
 pub const CREDIT_COLUMNS: &[&str] = &[
     "source_file",
@@ -73,52 +73,75 @@ fn source(at: &crate::model::RowRef) -> [Value<'static>; 2] {
 }
 
 pub fn credits(credits: &InOrder<Credit>) -> Table<'_> {
-    Table::new("credits", CREDIT_COLUMNS, credits.len(), |i| {
-        let c = credits.get(i);
+    Table::new(
+        "credits",
+        CREDIT_COLUMNS,
+        credits.len(),
+        CreditRows(credits),
+    )
+}
+
+struct CreditRows<'c>(&'c InOrder<Credit>);
+
+impl<'c> Rows<'c> for CreditRows<'c> {
+    fn row(&self, i: usize, cells: &mut impl Cells<'c>) {
+        let c = self.0.get(i);
         let [file, sheet] = source(&c.at);
-        vec![
-            file,
-            sheet,
-            Value::Row(c.at.row()),
-            text(c.kind.as_str()),
-            text(&c.member_id),
-            text(&c.member_name),
-            text(&c.institution),
-            text(&c.program),
-            text(&c.course_id),
-            text(&c.course),
-            text(&c.credential),
-            Value::Date(c.completed_on),
-            text(c.unit.as_str()),
-            Value::Amount(Some(c.hours)),
-            Value::Amount(Some(c.ceus_computed)),
-            Value::Amount(Some(c.ceus_awarded)),
-            Value::Bool(c.capped),
-            text(&c.cap_group),
-        ]
-    })
-    .fetching(|rows| {
-        credits.fetch(rows, |c| {
+        cells.put(file);
+        cells.put(sheet);
+        cells.put(Value::Row(c.at.row()));
+        cells.put(text(c.kind.as_str()));
+        cells.put(text(&c.member_id));
+        cells.put(text(&c.member_name));
+        cells.put(text(&c.institution));
+        cells.put(text(&c.program));
+        cells.put(text(&c.course_id));
+        cells.put(text(&c.course));
+        cells.put(text(&c.credential));
+        cells.put(Value::Date(c.completed_on));
+        cells.put(text(c.unit.as_str()));
+        cells.put(Value::Amount(Some(c.hours)));
+        cells.put(Value::Amount(Some(c.ceus_computed)));
+        cells.put(Value::Amount(Some(c.ceus_awarded)));
+        cells.put(Value::Bool(c.capped));
+        cells.put(text(&c.cap_group));
+    }
+
+    fn fetch(&self, rows: std::ops::Range<usize>) {
+        self.0.fetch(rows, |c| {
             c.at.order.2 as usize ^ c.member_id.len() ^ c.member_name.len() ^ c.cap_group.len()
         })
-    })
+    }
 }
 
 pub fn rejections(rejections: &InOrder<Rejection>) -> Table<'_> {
-    Table::new("rejections", REJECTION_COLUMNS, rejections.len(), |i| {
-        let r = rejections.get(i);
+    Table::new(
+        "rejections",
+        REJECTION_COLUMNS,
+        rejections.len(),
+        RejectionRows(rejections),
+    )
+}
+
+struct RejectionRows<'r>(&'r InOrder<Rejection>);
+
+impl<'r> Rows<'r> for RejectionRows<'r> {
+    fn row(&self, i: usize, cells: &mut impl Cells<'r>) {
+        let r = self.0.get(i);
         let [file, sheet] = source(&r.at);
-        vec![
-            file,
-            sheet,
-            Value::Row(r.at.row()),
-            text(r.kind.map_or("", |k| k.as_str())),
-            text(&r.member_id),
-            text(r.code.as_str()),
-            Value::Message(r),
-        ]
-    })
-    .fetching(|rows| rejections.fetch(rows, |r| r.at.order.2 as usize ^ r.member_id.len()))
+        cells.put(file);
+        cells.put(sheet);
+        cells.put(Value::Row(r.at.row()));
+        cells.put(text(r.kind.map_or("", |k| k.as_str())));
+        cells.put(text(&r.member_id));
+        cells.put(text(r.code.as_str()));
+        cells.put(Value::Message(r));
+    }
+
+    fn fetch(&self, rows: std::ops::Range<usize>) {
+        self.0
+            .fetch(rows, |r| r.at.order.2 as usize ^ r.member_id.len())
+    }
 }
 
 /// Without a roster the last three columns are left out.
@@ -128,37 +151,52 @@ pub fn summary(rows: &[SummaryRow], with_roster: bool) -> Table<'_> {
     } else {
         &SUMMARY_COLUMNS[..5]
     };
-    Table::new("summary", columns, rows.len(), move |i| {
-        let s = &rows[i];
-        let mut row = vec![
-            text(&s.member_id),
-            text(&s.member_name),
-            Value::Amount(Some(s.transcript_ceus)),
-            Value::Amount(Some(s.instructor_ceus)),
-            Value::Amount(Some(s.total_ceus)),
-        ];
-        if with_roster {
-            row.push(text(&s.credentials_held));
-            row.push(Value::Amount(s.ceus_required));
-            row.push(Value::Amount(s.ceus_remaining));
+    Table::new(
+        "summary",
+        columns,
+        rows.len(),
+        SummaryRows { rows, with_roster },
+    )
+}
+
+struct SummaryRows<'s> {
+    rows: &'s [SummaryRow],
+    with_roster: bool,
+}
+
+impl<'s> Rows<'s> for SummaryRows<'s> {
+    fn row(&self, i: usize, cells: &mut impl Cells<'s>) {
+        let s = &self.rows[i];
+        cells.put(text(&s.member_id));
+        cells.put(text(&s.member_name));
+        cells.put(Value::Amount(Some(s.transcript_ceus)));
+        cells.put(Value::Amount(Some(s.instructor_ceus)));
+        cells.put(Value::Amount(Some(s.total_ceus)));
+        if self.with_roster {
+            cells.put(text(&s.credentials_held));
+            cells.put(Value::Amount(s.ceus_required));
+            cells.put(Value::Amount(s.ceus_remaining));
         }
-        row
-    })
+    }
 }
 
 pub fn claims(claims: &[ClaimRow]) -> Table<'_> {
-    Table::new("claims", CLAIM_COLUMNS, claims.len(), |i| {
-        let c = &claims[i];
-        vec![
-            text(&c.college),
-            text(&c.member_id),
-            text(&c.instructor_name),
-            text(&c.credential),
-            Value::Amount(Some(c.ceus_awarded)),
-            Value::Text(c.courses.join("; ").into()),
-            Value::Text(c.approval_ids.join("; ").into()),
-            Value::Text(c.syllabus_refs.join("; ").into()),
-            Value::Text(c.curriculum_titles.join("; ").into()),
-        ]
-    })
+    Table::new("claims", CLAIM_COLUMNS, claims.len(), ClaimRows(claims))
+}
+
+struct ClaimRows<'c>(&'c [ClaimRow]);
+
+impl<'c> Rows<'c> for ClaimRows<'c> {
+    fn row(&self, i: usize, cells: &mut impl Cells<'c>) {
+        let c = &self.0[i];
+        cells.put(text(&c.college));
+        cells.put(text(&c.member_id));
+        cells.put(text(&c.instructor_name));
+        cells.put(text(&c.credential));
+        cells.put(Value::Amount(Some(c.ceus_awarded)));
+        cells.put(Value::Text(c.courses.join("; ").into()));
+        cells.put(Value::Text(c.approval_ids.join("; ").into()));
+        cells.put(Value::Text(c.syllabus_refs.join("; ").into()));
+        cells.put(Value::Text(c.curriculum_titles.join("; ").into()));
+    }
 }
