@@ -133,7 +133,7 @@ fn rules(c: &mut Criterion) {
     let refs: Vec<&TranscriptLine> = lines.iter().collect();
     let ruleset = RuleSet::default();
     let prior = PriorMember::default();
-    // As in a run, a cap group's year texts are made once for many members.
+    // As in a run, cap groups' year texts and courses' folded keys are made once for many members.
     let mut texts = ceu::rules::transcript::RunTexts::default();
     c.bench_function("transcript rules, one member of 30 lines", |b| {
         b.iter(|| {
