@@ -136,17 +136,7 @@ impl PackedDate {
     /// a `Date` and then packed, each of a line's two dates took about 225
     /// instructions (callgrind, the 100K-row batch).
     pub fn of_iso(text: &str) -> Option<PackedDate> {
-        let b: &[u8; 10] = text.as_bytes().try_into().ok()?;
-        if b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let digit = |i: usize| {
-            let d = b[i].wrapping_sub(b'0');
-            (d < 10).then_some(u32::from(d))
-        };
-        let year = digit(0)? * 1000 + digit(1)? * 100 + digit(2)? * 10 + digit(3)?;
-        let month = digit(5)? * 10 + digit(6)?;
-        let day = digit(8)? * 10 + digit(9)?;
+        let (year, month, day) = iso_date_parts(text)?;
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
         let days = match month {
             2 if leap => 29,
@@ -156,8 +146,9 @@ impl PackedDate {
             _ => return None,
         };
         // As `date_number` numbers it; year 0 is not a date SPEC.md reads.
-        (year >= 1 && (1..=days).contains(&day))
-            .then_some(PackedDate((year + 10_000) << 9 | month << 5 | day))
+        (year >= 1 && (1..=days).contains(&day)).then(|| {
+            PackedDate(((i32::from(year) + 10_000) as u32) << 9 | (month as u32) << 5 | day as u32)
+        })
     }
 
     pub fn get(self) -> Parsed<Date> {
