@@ -98,9 +98,11 @@ pub struct Table<'a> {
     rows: Box<dyn AnyRows<'a> + 'a>,
 }
 
-/// Rows already made.
+/// Rows already made (the tests' tables).
+#[cfg(test)]
 struct Listed<'a>(Vec<Vec<Value<'a>>>);
 
+#[cfg(test)]
 impl<'a> Rows<'a> for Listed<'a> {
     fn row(&self, i: usize, cells: &mut impl Cells<'a>) {
         for value in &self.0[i] {
@@ -126,6 +128,7 @@ impl<'a> Table<'a> {
     }
 
     /// A table of rows already made.
+    #[cfg(test)]
     pub fn from_rows(
         name: &'static str,
         columns: &'static [&'static str],

@@ -63,13 +63,13 @@ fn text(s: &str) -> Value<'_> {
     Value::Text(s.into())
 }
 
-/// The `source_file` and `sheet` columns, the source looked up once.
-fn source(at: &crate::model::RowRef) -> [Value<'static>; 2] {
+/// The `source_file`, `sheet` and `row` columns that credits and
+/// rejections begin with, the source looked up once.
+fn put_place<'a>(at: &crate::model::RowRef, cells: &mut impl Cells<'a>) {
     let source = at.source();
-    [
-        text(&source.file),
-        text(source.sheet.as_deref().unwrap_or("")),
-    ]
+    cells.put(text(&source.file));
+    cells.put(text(source.sheet.as_deref().unwrap_or("")));
+    cells.put(Value::Row(at.row()));
 }
 
 pub fn credits(credits: &InOrder<Credit>) -> Table<'_> {
@@ -86,10 +86,7 @@ struct CreditRows<'c>(&'c InOrder<Credit>);
 impl<'c> Rows<'c> for CreditRows<'c> {
     fn row(&self, i: usize, cells: &mut impl Cells<'c>) {
         let c = self.0.get(i);
-        let [file, sheet] = source(&c.at);
-        cells.put(file);
-        cells.put(sheet);
-        cells.put(Value::Row(c.at.row()));
+        put_place(&c.at, cells);
         cells.put(text(c.kind.as_str()));
         cells.put(text(&c.member_id));
         cells.put(text(&c.member_name));
@@ -128,10 +125,7 @@ struct RejectionRows<'r>(&'r InOrder<Rejection>);
 impl<'r> Rows<'r> for RejectionRows<'r> {
     fn row(&self, i: usize, cells: &mut impl Cells<'r>) {
         let r = self.0.get(i);
-        let [file, sheet] = source(&r.at);
-        cells.put(file);
-        cells.put(sheet);
-        cells.put(Value::Row(r.at.row()));
+        put_place(&r.at, cells);
         cells.put(text(r.kind.map_or("", |k| k.as_str())));
         cells.put(text(&r.member_id));
         cells.put(text(r.code.as_str()));
