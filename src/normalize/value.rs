@@ -90,7 +90,12 @@ impl<T: Copy> Parsed<T> {
 /// years are -9999 to 9999, lifted above zero they take 15 bits, then the
 /// month (never 0) and the day.
 pub fn date_number(date: Date) -> u32 {
-    ((i32::from(date.year()) + 10_000) as u32) << 9 | (date.month() as u32) << 5 | date.day() as u32
+    number_of_date(date.year(), date.month(), date.day())
+}
+
+/// `date_number` of a year, month and day already checked to be a date.
+fn number_of_date(year: i16, month: i8, day: i8) -> u32 {
+    ((i32::from(year) + 10_000) as u32) << 9 | (month as u32) << 5 | day as u32
 }
 
 /// The date `date_number` made `n` of.
@@ -146,9 +151,8 @@ impl PackedDate {
             _ => return None,
         };
         // As `date_number` numbers it; year 0 is not a date SPEC.md reads.
-        (year >= 1 && (1..=days).contains(&day)).then(|| {
-            PackedDate(((i32::from(year) + 10_000) as u32) << 9 | (month as u32) << 5 | day as u32)
-        })
+        (year >= 1 && (1..=days).contains(&day))
+            .then(|| PackedDate(number_of_date(year, month, day)))
     }
 
     pub fn get(self) -> Parsed<Date> {

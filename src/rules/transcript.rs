@@ -857,6 +857,8 @@ mod tests {
                     vec!["2 10.00 10.00", "3 DUPLICATE_COURSE", "4 10.00 10.00"],
                     "{course}"
                 );
+                // Started again between members: never more than a member's folds past the most.
+                assert!(texts.courses.by_address.len() < MOST_COURSE_FOLDS + 3);
             }
         }
     }

@@ -67,14 +67,14 @@ pub trait Rows<'a>: Sync {
 
 /// What a table does with its rows, whatever they are.
 trait AnyRows<'a>: Sync {
-    fn values(&self, i: usize) -> Vec<Value<'a>>;
+    fn values(&self, i: usize, columns: usize) -> Vec<Value<'a>>;
     fn csv_block(&self, rows: std::ops::Range<usize>, columns: usize) -> Vec<u8>;
     fn fetch(&self, rows: std::ops::Range<usize>);
 }
 
 impl<'a, R: Rows<'a>> AnyRows<'a> for R {
-    fn values(&self, i: usize) -> Vec<Value<'a>> {
-        let mut values = Vec::new();
+    fn values(&self, i: usize, columns: usize) -> Vec<Value<'a>> {
+        let mut values = Vec::with_capacity(columns);
         self.row(i, &mut values);
         values
     }
@@ -143,7 +143,7 @@ impl<'a> Table<'a> {
     }
 
     pub fn row(&self, i: usize) -> Vec<Value<'a>> {
-        self.rows.values(i)
+        self.rows.values(i, self.columns.len())
     }
 
     pub fn rows(&self) -> impl Iterator<Item = Vec<Value<'a>>> + '_ {
